@@ -1,0 +1,43 @@
+package telemetry
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzDecode feeds arbitrary payloads to every decoder: each must either return a valid message or
+// an error wrapping ErrPayload, never panic, and a decoded batch must re-encode and decode the same.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"v":1,"epoch":7,"seq_from":1,"seq_to":1,"replay":false,"r":[{"ch":"speed","t":1,"val":1.5,"u":"km/h","q":"good"}]}`))
+	f.Add([]byte(`{"v":1,"state":"online","epoch":1,"version":"x"}`))
+	f.Add([]byte(`{"v":1,"epoch":5,"seq":99}`))
+	f.Add([]byte(`{"id":"c1","expires":1,"args":{"step":2}}`))
+	f.Add([]byte(`{"v":1,"model":"m","firmware":"f","serial":"s","channels":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeBatch(b); err == nil {
+			raw, err := Encode(m)
+			if err != nil {
+				t.Fatalf("valid batch does not encode: %v", err)
+			}
+			if _, err := DecodeBatch(raw); err != nil {
+				t.Fatalf("re-decode: %v", err)
+			}
+		} else if !errors.Is(err, ErrPayload) {
+			t.Fatalf("batch error without ErrPayload: %v", err)
+		}
+		for _, dec := range []func([]byte) error{
+			func(b []byte) error { _, err := DecodeStatus(b); return err },
+			func(b []byte) error { _, err := DecodeMeta(b); return err },
+			func(b []byte) error { _, err := DecodeCommand(b); return err },
+			func(b []byte) error { _, err := DecodeResult(b); return err },
+			func(b []byte) error { _, err := DecodeAck(b); return err },
+		} {
+			if err := dec(b); err != nil && !errors.Is(err, ErrPayload) {
+				t.Fatalf("error without ErrPayload: %v", err)
+			}
+		}
+		if tp, err := ParseTopic(string(b)); err == nil && tp.Kind == KindUnknown {
+			t.Fatalf("ParseTopic(%q) gave no kind", b)
+		}
+	})
+}

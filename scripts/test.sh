@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs the Debian packages the tests use (idempotent), then runs
+# gofmt, go vet and every test with the race detector. README's test command; .ci/run runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real peers the tests talk to: mosquitto (an external MQTT broker), mbpoll (a Modbus master
+# no one here wrote), socat (serial bridging in manual checks).
+packages=(mosquitto mosquitto-clients mbpoll socat)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "test.sh: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
+go mod download
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "test.sh: not gofmt-ed:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+# -race needs cgo; gcc comes with the Go image. -p 2 matches the machine's two cores.
+CGO_ENABLED=1 go test -race -p 2 -timeout 40m -count=1 ./...
