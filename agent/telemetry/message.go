@@ -52,6 +52,7 @@ type Meta struct {
 	Firmware       string    `json:"firmware"`
 	Serial         string    `json:"serial"`
 	CalibrationDue string    `json:"calibration_due,omitempty"` // YYYY-MM-DD
+	Steps          int       `json:"steps,omitempty"`           // test steps the device's programme has
 	Channels       []Channel `json:"channels"`
 }
 

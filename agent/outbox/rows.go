@@ -1,0 +1,219 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/onestop-station/onestop/agent/telemetry"
+)
+
+// ErrInvalid marks an Append the outbox refuses: a bad device name or a reading the lab would reject.
+// Refusing it here keeps a poison row from blocking the lab's contiguous Ack for ever.
+var ErrInvalid = errors.New("invalid reading")
+
+// Append stores the readings of one device in one transaction and returns the seqs they received,
+// from..to inclusive and contiguous, in the order of rs. When it returns without error the readings
+// are committed (see the package documentation for what synchronous=NORMAL means on power loss).
+// An empty rs stores nothing and returns 0, 0.
+func (o *Outbox) Append(ctx context.Context, dev string, rs []telemetry.Reading) (from, to int64, err error) {
+	if err := validate(dev, rs); err != nil {
+		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, err)
+	}
+	if len(rs) == 0 {
+		return 0, 0, nil
+	}
+	from, to, dropped, err := o.appendTx(ctx, dev, rs)
+	if err != nil {
+		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, err)
+	}
+	if dropped > 0 {
+		o.dropped.Add(dropped)
+		o.log.Warn("outbox: row cap reached, oldest readings dropped unsent",
+			"dropped", dropped, "through_seq", to-o.max, "max_rows", o.max, "epoch", o.epoch)
+	}
+	return from, to, nil
+}
+
+func validate(dev string, rs []telemetry.Reading) error {
+	if !telemetry.ValidName(dev) {
+		return fmt.Errorf("%w: device name %q", ErrInvalid, dev)
+	}
+	for i, r := range rs {
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("%w: reading %d: %w", ErrInvalid, i, err)
+		}
+	}
+	return nil
+}
+
+func (o *Outbox) appendTx(ctx context.Context, dev string, rs []telemetry.Reading) (from, to, dropped int64, err error) {
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	ins := tx.StmtContext(ctx, o.insert)
+	for i, r := range rs {
+		res, err := ins.ExecContext(ctx, dev, r.Ch, r.T, r.V, r.U, r.Q)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		if to, err = res.LastInsertId(); err != nil {
+			return 0, 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		if i == 0 {
+			from = to
+		}
+	}
+	// The write lock is held for the whole transaction, so this cannot happen; checked because
+	// every seq range the lab sees depends on it.
+	if to-from+1 != int64(len(rs)) {
+		return 0, 0, 0, fmt.Errorf("seqs %d..%d not contiguous for %d readings", from, to, len(rs))
+	}
+	if dropped, err = o.enforceCap(ctx, tx, to); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, 0, fmt.Errorf("commit: %w", err)
+	}
+	return from, to, dropped, nil
+}
+
+// enforceCap keeps the newest MaxRows seqs. Rows only ever leave the outbox as a prefix (Ack and
+// this cap both delete seq <= n), so the stored seqs are always one contiguous range ending at the
+// newest, and "seq <= newest-MaxRows" is exactly the excess, found without counting rows.
+func (o *Outbox) enforceCap(ctx context.Context, tx *sql.Tx, newest int64) (int64, error) {
+	if o.max == 0 || newest <= o.max {
+		return 0, nil
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM readings WHERE seq <= ?`, newest-o.max)
+	if err != nil {
+		return 0, fmt.Errorf("drop oldest: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("drop oldest: %w", err)
+	}
+	return n, nil
+}
+
+// Pending returns up to limit rows with seq > afterSeq, oldest first. The forwarder passes the last
+// seq it published to page forward, or 0 to start again from the oldest unacknowledged row.
+func (o *Outbox) Pending(ctx context.Context, afterSeq int64, limit int) ([]Row, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("outbox: pending: limit %d must be positive", limit)
+	}
+	rows, err := o.db.QueryContext(ctx, `SELECT seq, dev, coalesce(ch, ''), coalesce(t_ns, 0),
+		coalesce(val, 0), coalesce(unit, ''), coalesce(q, '') FROM readings
+		WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: pending: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Row, 0, min(limit, 1024))
+	for rows.Next() {
+		var w Row
+		r := &w.Reading
+		if err := rows.Scan(&w.Seq, &w.Dev, &r.Ch, &r.T, &r.V, &r.U, &r.Q); err != nil {
+			return nil, fmt.Errorf("outbox: pending: %w", err)
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox: pending: %w", err)
+	}
+	if len(out) > 0 {
+		o.raiseHanded(out[len(out)-1].Seq)
+	}
+	return out, nil
+}
+
+func (o *Outbox) raiseHanded(seq int64) {
+	for {
+		cur := o.handed.Load()
+		if seq <= cur || o.handed.CompareAndSwap(cur, seq) {
+			return
+		}
+	}
+}
+
+// Ack deletes the rows with seq <= seq when epoch is this outbox's epoch, and reports how many went.
+// An ack for another epoch (an older outbox file, say) deletes nothing and is not an error; acks are
+// idempotent. An ack beyond every seq Pending has handed out is clamped to the highest one handed out
+// and logged: the lab cannot have stored readings it was never sent, and honouring such an ack would
+// delete rows appended later before they were ever published.
+func (o *Outbox) Ack(ctx context.Context, epoch, seq int64) (deleted int64, err error) {
+	if epoch != o.epoch {
+		o.log.Debug("outbox: ack for another epoch ignored", "epoch", epoch, "ours", o.epoch, "seq", seq)
+		return 0, nil
+	}
+	if handed := o.handed.Load(); seq > handed {
+		o.log.Warn("outbox: ack beyond the readings handed out, clamped",
+			"epoch", epoch, "seq", seq, "handed_out", handed)
+		seq = handed
+	}
+	if seq <= 0 {
+		return 0, nil
+	}
+	res, err := o.db.ExecContext(ctx, `DELETE FROM readings WHERE seq <= ?`, seq)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: ack %d/%d: %w", epoch, seq, err)
+	}
+	if deleted, err = res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("outbox: ack %d/%d: %w", epoch, seq, err)
+	}
+	return deleted, nil
+}
+
+// Depth is the number of rows waiting for an Ack. It costs two index lookups, not a table scan,
+// because the stored seqs are always one contiguous range (see enforceCap), so it is cheap enough
+// for a metrics gauge on a backlog of millions.
+func (o *Outbox) Depth(ctx context.Context) (int64, error) {
+	var n int64
+	err := o.db.QueryRowContext(ctx, `SELECT coalesce(
+		(SELECT max(seq) FROM readings) - (SELECT min(seq) FROM readings) + 1, 0)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: depth: %w", err)
+	}
+	return n, nil
+}
+
+// Oldest is the reading time of the oldest waiting row, the age of the backlog; the zero Time when
+// the outbox is empty.
+func (o *Outbox) Oldest(ctx context.Context) (time.Time, error) {
+	var ns int64
+	err := o.db.QueryRowContext(ctx, `SELECT coalesce(t_ns, 0) FROM readings ORDER BY seq LIMIT 1`).Scan(&ns)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("outbox: oldest: %w", err)
+	}
+	return time.Unix(0, ns).UTC(), nil
+}
+
+// LastSeq is the highest seq ever assigned in this epoch, 0 before the first Append. It survives
+// Ack and restarts, like the seqs themselves.
+func (o *Outbox) LastSeq(ctx context.Context) (int64, error) {
+	s, err := o.lastSeq(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: last seq: %w", err)
+	}
+	return s, nil
+}
+
+// lastSeq reads AUTOINCREMENT's own high-water mark, which is kept even when every row is deleted.
+func (o *Outbox) lastSeq(ctx context.Context) (int64, error) {
+	var s int64
+	err := o.db.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'readings'`).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read sqlite_sequence: %w", err)
+	}
+	return s, nil
+}
