@@ -1,0 +1,184 @@
+package publish
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/onestop-station/onestop/agent/outbox"
+	"github.com/onestop-station/onestop/agent/telemetry"
+)
+
+// cursor is the forwarder's position in the outbox. Rows with seq ≤ liveMark were there when the
+// connection (or the last rewind) began: they go out as replay, rate-limited. Later rows are live.
+type cursor struct {
+	liveMark  int64     // rows up to here are replay
+	live      int64     // highest live seq published
+	replay    int64     // highest replay seq published
+	applied   int64     // highest ack applied to the outbox
+	waitSince time.Time // when we last saw ack progress with rows outstanding
+	tokens    float64   // replay budget, refilled at ReplayRate
+	refilled  time.Time
+}
+
+const tick = 100 * time.Millisecond
+
+func (p *Publisher) forward(ctx context.Context) error {
+	var c cursor
+	connected := false
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	lastDepth := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.conns:
+			connected = true
+			p.rewind(ctx, &c, "connected")
+		case <-p.wake:
+		case <-t.C:
+		}
+		p.applyAcks(ctx, &c)
+		if time.Since(lastDepth) > time.Second {
+			if d, err := p.src.Depth(ctx); err == nil {
+				p.opts.Metrics.OutboxDepth.Set(float64(d))
+			}
+			lastDepth = time.Now()
+		}
+		if !connected || !p.client.IsConnectionOpen() {
+			continue
+		}
+		if err := p.pump(ctx, &c); err != nil {
+			slog.Warn("publish: forwarding paused", "err", err)
+			continue
+		}
+		p.checkStall(ctx, &c)
+	}
+}
+
+// rewind restarts publishing from the last acknowledged seq: everything not yet acknowledged
+// is sent again as replay.
+func (p *Publisher) rewind(ctx context.Context, c *cursor, why string) {
+	last, err := p.src.LastSeq(ctx)
+	if err != nil {
+		slog.Error("publish: outbox last seq", "err", err)
+	}
+	c.liveMark = max(last, c.live)
+	c.live = c.liveMark
+	c.replay = max(p.acked.Load(), c.applied)
+	c.waitSince = time.Now()
+	c.tokens, c.refilled = 0, time.Now()
+	if c.replay < c.liveMark {
+		slog.Info("publish: replaying unacknowledged readings", "why", why, "from", c.replay+1, "to", c.liveMark)
+	}
+}
+
+func (p *Publisher) applyAcks(ctx context.Context, c *cursor) {
+	a := p.acked.Load()
+	if a <= c.applied {
+		return
+	}
+	n, err := p.src.Ack(ctx, p.epoch, a)
+	if err != nil {
+		slog.Error("publish: outbox ack", "seq", a, "err", err)
+		return
+	}
+	p.opts.Metrics.Acked.Add(float64(n))
+	c.applied = a
+	c.waitSince = time.Now()
+}
+
+// pump publishes all live rows and one replay slice, so replay interleaves with live data.
+func (p *Publisher) pump(ctx context.Context, c *cursor) error {
+	for {
+		rows, err := p.src.Pending(ctx, max(c.live, c.applied), p.opts.BatchMax)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		if err := p.publishRows(rows, false, &c.live); err != nil {
+			return err
+		}
+		if err := p.replaySlice(ctx, c); err != nil {
+			return err
+		}
+	}
+	return p.replaySlice(ctx, c)
+}
+
+func (p *Publisher) replaySlice(ctx context.Context, c *cursor) error {
+	if c.replay >= c.liveMark {
+		return nil
+	}
+	now := time.Now()
+	rate := float64(p.opts.ReplayRate)
+	c.tokens = min(c.tokens+now.Sub(c.refilled).Seconds()*rate, max(rate/5, 1))
+	c.refilled = now
+	n := min(int(c.tokens), p.opts.BatchMax)
+	if n < 1 {
+		return nil
+	}
+	rows, err := p.src.Pending(ctx, max(c.replay, c.applied), n)
+	if err != nil {
+		return err
+	}
+	end := 0
+	for end < len(rows) && rows[end].Seq <= c.liveMark {
+		end++
+	}
+	if end == 0 {
+		c.replay = c.liveMark
+		return nil
+	}
+	c.tokens -= float64(end)
+	return p.publishRows(rows[:end], true, &c.replay)
+}
+
+// checkStall rewinds when published rows have waited AckTimeout for the lab while it is online:
+// a message lost between broker and lab (or a lab restarted before storing) is sent again.
+func (p *Publisher) checkStall(ctx context.Context, c *cursor) {
+	outstanding := max(c.live, c.replay) > c.applied
+	if !outstanding {
+		c.waitSince = time.Now()
+		return
+	}
+	if p.labUp.Load() && time.Since(c.waitSince) > p.opts.AckTimeout {
+		p.rewind(ctx, c, "ack timeout")
+	}
+}
+
+// publishRows sends rows (oldest first) as batches of one device and contiguous seqs, advancing
+// *pos past every batch the broker accepted.
+func (p *Publisher) publishRows(rows []outbox.Row, replay bool, pos *int64) error {
+	for len(rows) > 0 {
+		n := 1
+		for n < len(rows) && rows[n].Dev == rows[0].Dev && rows[n].Seq == rows[n-1].Seq+1 {
+			n++
+		}
+		b := telemetry.Batch{V: telemetry.Version, Epoch: p.epoch, SeqFrom: rows[0].Seq, SeqTo: rows[n-1].Seq, Replay: replay}
+		for _, r := range rows[:n] {
+			b.R = append(b.R, r.Reading)
+		}
+		payload, err := telemetry.Encode(b)
+		if err != nil {
+			return err
+		}
+		t := p.client.Publish(telemetry.DataTopic(p.opts.Site, p.opts.Agent, rows[0].Dev), 1, false, payload)
+		if !t.WaitTimeout(p.opts.WaitTimeout) {
+			return errNotSent
+		}
+		if err := t.Error(); err != nil {
+			return err
+		}
+		p.opts.Metrics.Published.Add(float64(n))
+		if replay {
+			p.opts.Metrics.Replayed.Add(float64(n))
+		}
+		*pos = max(*pos, b.SeqTo)
+		rows = rows[n:]
+	}
+	return nil
+}
