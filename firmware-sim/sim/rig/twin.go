@@ -1,0 +1,235 @@
+package rig
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/onestop-station/onestop/drivers/modbus"
+)
+
+// Opts configures a Twin. The zero value serves the nominal scenario at
+// 115200 baud as unit 1 on wall-clock time.
+type Opts struct {
+	Scenario *Scenario        // nil: the embedded DefaultScenario
+	Baud     int              // reply pacing; 0: 115200
+	Unit     byte             // 0: 1
+	Link     string           // optional symlink kept pointing at the current PTY
+	Clock    func() time.Time // model time; nil: time.Now
+	Identity Identity         // zero: DefaultIdentity
+	Logger   *slog.Logger     // nil: slog.Default()
+	// OnPath is called from Run each time a PTY starts serving (its path),
+	// and with "" when a hang-up takes it away. It must not block.
+	OnPath func(path string)
+}
+
+// Twin is the simulated rig: a register bank and physical model served as
+// Modbus RTU on a pseudo-terminal, with fault injection and counters.
+type Twin struct {
+	initErr error
+	opts    Opts
+	bank    *Bank
+	faults  *faults
+	hangup  chan time.Duration
+
+	mu      sync.Mutex
+	path    string
+	changed chan struct{} // closed and replaced when path changes
+}
+
+// New returns a twin ready to Run.
+func New(opts Opts) *Twin {
+	var initErr error
+	if opts.Scenario == nil {
+		opts.Scenario, initErr = LoadScenario(DefaultScenario)
+		if initErr != nil {
+			// Only a broken build gets here (the tests load every embedded
+			// scenario); Run reports it, and the bank gets a one-step stand-in
+			// so the other methods stay usable.
+			opts.Scenario = &Scenario{Name: "none", Steps: []Step{{Name: "idle", Kind: KindDrive, Duration: 1}}}
+		}
+	}
+	if opts.Baud <= 0 {
+		opts.Baud = 115200
+	}
+	if opts.Unit == 0 {
+		opts.Unit = 1
+	}
+	if opts.Identity == (Identity{}) {
+		opts.Identity = DefaultIdentity
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Twin{
+		initErr: initErr,
+		opts:    opts,
+		bank:    NewBank(opts.Scenario, opts.Identity, opts.Clock),
+		faults:  newFaults(opts.Scenario.Seed),
+		hangup:  make(chan time.Duration, 1),
+		changed: make(chan struct{}),
+	}
+}
+
+// Bank returns the register bank, e.g. to press the emergency stop.
+func (t *Twin) Bank() *Bank { return t.bank }
+
+// Path is the PTY slave path clients open now; "" before Run has opened
+// one and while a hang-up keeps the port away.
+func (t *Twin) Path() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.path
+}
+
+// WaitPath blocks until the twin serves on a path other than old (pass ""
+// for the first one) and returns it.
+func (t *Twin) WaitPath(ctx context.Context, old string) (string, error) {
+	for {
+		t.mu.Lock()
+		p, ch := t.path, t.changed
+		t.mu.Unlock()
+		if p != "" && p != old {
+			return p, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return "", fmt.Errorf("rig twin: wait for port: %w", ctx.Err())
+		}
+	}
+}
+
+func (t *Twin) setPath(p string) {
+	t.mu.Lock()
+	t.path = p
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.mu.Unlock()
+	if t.opts.OnPath != nil {
+		t.opts.OnPath(p)
+	}
+}
+
+// Counters returns the tallies so far.
+func (t *Twin) Counters() Counters { return t.faults.counters() }
+
+// ResetCounters zeroes the tallies.
+func (t *Twin) ResetCounters() { t.faults.resetCounters() }
+
+// InjectFault arms a fault; a hang-up happens at once (while Run runs).
+func (t *Twin) InjectFault(f Fault) error {
+	if err := f.check(); err != nil {
+		return fmt.Errorf("rig twin: %w", err)
+	}
+	if f.Kind != FaultHangup {
+		t.faults.arm(f)
+		return nil
+	}
+	select {
+	case t.hangup <- f.Down:
+		return nil
+	default:
+		return fmt.Errorf("rig twin: a hang-up is already pending")
+	}
+}
+
+// SetScenario swaps the car and programme; the model restarts at rest.
+func (t *Twin) SetScenario(sc *Scenario) { t.bank.SetScenario(sc) }
+
+// Run serves until ctx is done, reopening a new PTY after each hang-up.
+func (t *Twin) Run(ctx context.Context) error {
+	if t.initErr != nil {
+		return fmt.Errorf("rig twin: %w", t.initErr)
+	}
+	p, err := openPort()
+	if err != nil {
+		return fmt.Errorf("rig twin: %w", err)
+	}
+	for {
+		if err := t.publish(p); err != nil {
+			p.close()
+			return err
+		}
+		down, err := t.serve(ctx, p)
+		if err != nil || ctx.Err() != nil {
+			t.unpublish(p)
+			p.close()
+			return err
+		}
+		// Open the successor before closing p so the kernel cannot hand out
+		// the same /dev/pts number again: the device must come back elsewhere.
+		next, err := openPort()
+		t.unpublish(p)
+		p.close()
+		t.faults.countHangup()
+		t.opts.Logger.Info("rig twin: hung up", "path", p.path, "down", down)
+		if err != nil {
+			return fmt.Errorf("rig twin: reopen after hang-up: %w", err)
+		}
+		if !sleepCtx(ctx, down) {
+			next.close()
+			return nil
+		}
+		p = next
+	}
+}
+
+func (t *Twin) publish(p *port) error {
+	if t.opts.Link != "" {
+		if err := pointLink(t.opts.Link, p.path); err != nil {
+			return fmt.Errorf("rig twin: %w", err)
+		}
+	}
+	t.setPath(p.path)
+	t.opts.Logger.Info("rig twin: serving", "path", p.path, "link", t.opts.Link, "baud", t.opts.Baud)
+	return nil
+}
+
+func (t *Twin) unpublish(p *port) {
+	if t.opts.Link != "" {
+		removeLink(t.opts.Link, p.path)
+	}
+	t.setPath("")
+}
+
+// serve runs modbus.Serve on p until ctx is done (0, nil), a hang-up is
+// ordered (its down time, nil) or the port fails.
+func (t *Twin) serve(ctx context.Context, p *port) (time.Duration, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := modbus.ServerOpts{Unit: t.opts.Unit, Baud: t.opts.Baud, Filter: t.faults.filter, OnReply: t.faults.onReply}
+	errc := make(chan error, 1)
+	go func() { errc <- modbus.Serve(sctx, p.master, t.bank, opts) }()
+	select {
+	case <-ctx.Done():
+		cancel()
+		<-errc
+		return 0, nil
+	case down := <-t.hangup:
+		cancel()
+		<-errc
+		return down, nil
+	case err := <-errc:
+		if err != nil {
+			return 0, fmt.Errorf("rig twin: serve %s: %w", p.path, err)
+		}
+		return 0, nil
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
