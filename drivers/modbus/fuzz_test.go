@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"testing"
 	"time"
 
@@ -95,19 +92,6 @@ func FuzzServeResync(f *testing.F) {
 		adu, _ := modbus.EncodeRequest(req)
 		want := modbus.EncodeReply(req, []uint16{2004, 2005})
 		burst := append(append([]byte(nil), noise...), adu...)
-		wd := time.AfterFunc(5*time.Second, func() {
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			os.WriteFile("/tmp/fuzzstack.txt", append([]byte(hex.EncodeToString(noise)+"\n"), buf[:n]...), 0o644)
-			panic("watchdog")
-		})
-		defer wd.Stop()
-		t0 := time.Now()
-		defer func() {
-			f, _ := os.OpenFile(fmt.Sprintf("/tmp/fuzzlog.%d", os.Getpid()), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			fmt.Fprintf(f, "%s %v %x\n", t0.Format("15:04:05.000"), time.Since(t0), noise)
-			f.Close()
-		}()
 		if swallowed(noise, adu) {
 			// The fuzzer is good at building CRC collisions: still check
 			// Serve copes, but do not wait for an answer that cannot come.

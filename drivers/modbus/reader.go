@@ -99,6 +99,11 @@ func (rd *reader) run() {
 	}
 }
 
+// stopGrace bounds the wait for an interrupted Read, in case a
+// SetReadDeadline claims success but does not wake the Read: Serve must
+// still return when its ctx is done.
+const stopGrace = time.Second
+
 // stop ends the goroutine, waiting for it when its Read can be interrupted,
 // and leaves rw without a pending deadline.
 func (rd *reader) stop() {
@@ -109,7 +114,11 @@ func (rd *reader) stop() {
 	if !rd.wait {
 		return
 	}
-	<-rd.done
+	select {
+	case <-rd.done:
+	case <-time.After(stopGrace):
+		return // the goroutine ends when its Read returns
+	}
 	if d, ok := rd.r.(readDeadliner); ok && rd.stopf != nil {
 		_ = d.SetReadDeadline(time.Time{})
 	}

@@ -145,7 +145,7 @@ func (s *server) frames(ctx context.Context, atGap bool) error {
 	for len(s.buf) > 0 {
 		n, ok := RequestLength(s.buf)
 		switch {
-		case ok && n <= MaxADU && n <= len(s.buf):
+		case ok && n <= MaxADU && n <= len(s.buf): // whole: handled below if the CRC holds
 			if !crcOK(s.buf[:n]) {
 				s.buf = s.buf[1:]
 				continue
