@@ -89,7 +89,7 @@ func Default() Config {
 // Keys documents every configuration key; --help prints it.
 const Keys = `Configuration keys (TOML; flags override):
   site                    site name in MQTT topics (default "tengzhou")
-  agent_id                this agent's id; also its MQTT client id prefix (default "agent1")
+  agent_id                this agent's id in topics and its MQTT client id; the broker account must have the same name (default "agent1")
   [broker] url            MQTT broker, tcp://host:port (default tcp://127.0.0.1:1883, the lab's embedded broker)
   [broker] username       MQTT user name; the broker lets it publish only under its own agent topics
   [broker] password       MQTT password

@@ -119,7 +119,7 @@ func (p *Publisher) status(state string) []byte {
 func (p *Publisher) Run(ctx context.Context) error {
 	o := mqtt.NewClientOptions().
 		AddBroker(p.opts.BrokerURL).
-		SetClientID("onestop-agent-"+p.opts.Agent).
+		SetClientID(p.opts.Agent). // an agent account may use only its own name as client id
 		SetUsername(p.opts.Username).SetPassword(p.opts.Password).
 		SetCleanSession(true). // no stale commands queue up; the outbox, not the session, keeps data
 		SetOrderMatters(false).

@@ -3,6 +3,7 @@ package rig
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -61,7 +62,8 @@ func roundTo(v, step float64) float64 {
 	} else {
 		n += 0.5
 	}
-	return float64(int64(n)) * step
+	// Divide by the inverse (10, 100): 368 / 10 is the double nearest 36.8, 368 × 0.1 is not.
+	return float64(int64(n)) / math.Round(1/step)
 }
 
 // DecodeIdentity decodes the IdentityQty registers of the identity block.

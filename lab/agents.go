@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"text/tabwriter"
+	"time"
+
+	"github.com/onestop-station/onestop/lab/ingest"
+)
+
+func agents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("agents", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:8080", "HTTP address of the running lab station")
+	asJSON := fs.Bool("json", false, "print the station's JSON as is")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url+"/api/agents", nil)
+	if err != nil {
+		return usageError{err}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w at %s: %v", errNoStation, *url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s/api/agents: %s", *url, resp.Status)
+	}
+	var body struct {
+		Agents []ingest.AgentInfo `json:"agents"`
+		Stats  ingest.Stats       `json:"stats"`
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := stdout.Write(raw)
+		return err
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return fmt.Errorf("%s/api/agents: %w", *url, err)
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "AGENT\tSTATE\tEPOCH\tVERSION\tLAST SEEN\tSTORED\tDUPLICATES")
+	for _, a := range body.Agents {
+		seen := "-"
+		if !a.LastSeen.IsZero() {
+			seen = a.LastSeen.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%d\t%d\n", a.Name, a.State, a.Epoch, a.Version, seen, a.Readings, a.Duplicates)
+	}
+	w.Flush()
+	fmt.Fprintf(stdout, "%d agents; %d readings stored since the station started\n", len(body.Agents), body.Stats.Readings)
+	return nil
+}

@@ -1,0 +1,158 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+)
+
+// DefaultAddr is where the embedded broker listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:1883"
+
+// Opts configures the embedded broker.
+type Opts struct {
+	Addr   string       // TCP address; "127.0.0.1:0" picks a free port (see Broker.Addr)
+	Users  []User       // accounts; anonymous clients are always refused
+	Logger *slog.Logger // nil: slog.Default()
+	// MessageExpiry is how long, in seconds, undelivered messages wait for an offline persistent
+	// session; 0 means 7 days (mochi's own default is 24 h).
+	MessageExpiry int64
+}
+
+// DefaultOpts listens on DefaultAddr with no users yet.
+var DefaultOpts = Opts{Addr: DefaultAddr}
+
+// ErrStopped is returned by operations that need a running broker.
+var ErrStopped = errors.New("broker: stopped")
+
+// Broker is a running embedded broker. It can be stopped and started again on the same address,
+// which tests use to simulate a lab restart; its sessions and retained messages do not survive.
+type Broker struct {
+	opts  Opts
+	users *users
+	log   *slog.Logger
+
+	mu     sync.Mutex
+	srv    *mqtt.Server // nil while stopped
+	addr   string       // the real address, fixed at the first start
+	closed bool
+}
+
+// Start listens on opts.Addr and serves until Close. ctx only bounds the start itself.
+func Start(ctx context.Context, opts Opts) (*Broker, error) {
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MessageExpiry <= 0 {
+		opts.MessageExpiry = 7 * 24 * 3600
+	}
+	us, err := newUsers(opts.Users)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("broker: start: %w", err)
+	}
+	b := &Broker{opts: opts, users: us, log: opts.Logger, addr: opts.Addr}
+	if err := b.startLocked(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// startLocked creates and serves a fresh mochi server on b.addr; b.mu is held or b is unshared.
+func (b *Broker) startLocked() error {
+	srv := mqtt.New(&mqtt.Options{
+		Capabilities: b.capabilities(),
+		Logger:       slog.New(quiet{b.log.Handler()}).With("component", "mochi"),
+	})
+	if err := srv.AddHook(&authHook{users: b.users, log: b.log}, nil); err != nil {
+		return fmt.Errorf("broker: add auth hook: %w", err)
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})
+	if err := srv.AddListener(tcp); err != nil {
+		return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
+	}
+	if err := srv.Serve(); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("broker: serve on %s: %w", b.addr, err)
+	}
+	b.addr = tcp.Address() // keep the port a ":0" start picked, so a restart reuses it
+	b.srv = srv
+	b.log.Info("broker: listening", "addr", b.addr, "users", b.users.count())
+	return nil
+}
+
+// capabilities raises mochi's limits that silently drop QoS 1 messages (inflight quota, write
+// queue) and its 24 h message expiry, which is shorter than an agent outage may last.
+func (b *Broker) capabilities() *mqtt.Capabilities {
+	c := mqtt.NewDefaultServerCapabilities()
+	c.MaximumInflight = 65535
+	c.MaximumClientWritesPending = 64 * 1024
+	c.ReceiveMaximum = 65535
+	c.MaximumMessageExpiryInterval = b.opts.MessageExpiry
+	return c
+}
+
+// Addr is the address the broker listens on, with the real port after a ":0" start.
+func (b *Broker) Addr() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.addr
+}
+
+// URL is Addr as a paho broker URL.
+func (b *Broker) URL() string { return "tcp://" + b.Addr() }
+
+// AddUser adds or replaces an account; it applies to the next connection and the next ACL check.
+func (b *Broker) AddUser(u User) error { return b.users.put(u) }
+
+// RemoveUser deletes an account; its connected clients lose all topic rights at once.
+func (b *Broker) RemoveUser(name string) { b.users.remove(name) }
+
+// Stop closes the listener and every client connection, as a broker restart would: clients see
+// their connection end and must reconnect and subscribe again.
+func (b *Broker) Stop() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.srv == nil {
+		return nil
+	}
+	err := b.srv.Close()
+	b.srv = nil
+	b.log.Info("broker: stopped", "addr", b.addr)
+	if err != nil {
+		return fmt.Errorf("broker: stop: %w", err)
+	}
+	return nil
+}
+
+// Restart starts a stopped broker again on the same address, with empty sessions.
+func (b *Broker) Restart() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.closed:
+		return ErrStopped
+	case b.srv != nil:
+		return nil
+	}
+	return b.startLocked()
+}
+
+// Close stops the broker for good.
+func (b *Broker) Close() error {
+	err := b.Stop()
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	return err
+}

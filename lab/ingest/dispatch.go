@@ -1,0 +1,158 @@
+package ingest
+
+import (
+	"errors"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/onestop-station/onestop/agent/telemetry"
+)
+
+// onMessage is the paho handler. It must never block: it parses the topic and queues the message.
+func (in *Ingest) onMessage(_ mqtt.Client, m mqtt.Message) {
+	in.enqueue(m.Topic(), m.Payload(), m.Retained(), time.Now())
+}
+
+// enqueue routes one received message to its worker queue, or drops and counts it.
+func (in *Ingest) enqueue(topic string, payload []byte, retained bool, at time.Time) {
+	m, q, ok := in.route(topic, payload, retained, at)
+	if !ok {
+		return
+	}
+	select {
+	case q <- m:
+	default:
+		in.stats.dropped.Add(1)
+		in.limiter.warn(in.log, "ingest: queue full, message dropped (the agent will resend)",
+			"kind", m.topic.Kind, "agent", m.topic.Agent)
+	}
+}
+
+// route parses the topic and picks the queue: data apart, so a flood of batches cannot crowd out
+// status and meta messages. Unexpected topics are counted as bad.
+func (in *Ingest) route(topic string, payload []byte, retained bool, at time.Time) (message, chan message, bool) {
+	tp, err := telemetry.ParseTopic(topic)
+	if err != nil || tp.Site != in.opts.Site {
+		in.stats.bad.Add(1)
+		in.limiter.warn(in.log, "ingest: message on an unexpected topic dropped", "bytes", len(payload))
+		return message{}, nil, false
+	}
+	m := message{topic: tp, payload: payload, retained: retained, at: at}
+	switch tp.Kind {
+	case telemetry.KindData:
+		return m, in.data, true
+	case telemetry.KindStatus, telemetry.KindMeta:
+		return m, in.ctrl, true
+	}
+	in.stats.bad.Add(1)
+	in.limiter.warn(in.log, "ingest: message of an unexpected kind dropped", "kind", tp.Kind, "bytes", len(payload))
+	return message{}, nil, false
+}
+
+// work processes one queue until the Ingest stops.
+func (in *Ingest) work(q <-chan message) {
+	defer in.workers.Done()
+	for {
+		select {
+		case <-in.ctx.Done():
+			return
+		case m := <-q:
+			in.process(m)
+		}
+	}
+}
+
+// process handles one message; every failure is counted and logged, none escapes.
+func (in *Ingest) process(m message) {
+	var err error
+	switch m.topic.Kind {
+	case telemetry.KindData:
+		err = in.handleData(m)
+	case telemetry.KindStatus:
+		err = in.handleStatus(m)
+	case telemetry.KindMeta:
+		err = in.handleMeta(m)
+	}
+	switch {
+	case err == nil, in.ctx.Err() != nil:
+	case errors.Is(err, telemetry.ErrPayload):
+		in.stats.bad.Add(1)
+		in.limiter.warn(in.log, "ingest: bad payload dropped", "kind", m.topic.Kind, "agent", m.topic.Agent,
+			"bytes", len(m.payload), "error", clip(err.Error()))
+	default:
+		in.stats.storeErrors.Add(1)
+		in.limiter.warn(in.log, "ingest: not stored (the agent will resend)", "kind", m.topic.Kind,
+			"agent", m.topic.Agent, "error", err)
+	}
+}
+
+// handleData stores a batch and acknowledges the watermark after the commit, also for duplicates.
+func (in *Ingest) handleData(m message) error {
+	b, err := telemetry.DecodeBatch(m.payload)
+	if err != nil {
+		return err
+	}
+	tp := m.topic
+	ins, dup, wm, err := in.store.StoreBatch(in.ctx, tp.Agent, tp.Dev, b)
+	if err != nil {
+		return err
+	}
+	in.stats.batches.Add(1)
+	in.stats.readings.Add(int64(ins))
+	in.stats.duplicates.Add(int64(dup))
+	in.agents.sawData(tp.Agent, tp.Site, b.Epoch, wm, ins, dup, m.at)
+	ack, err := telemetry.Encode(telemetry.Ack{V: telemetry.Version, Epoch: b.Epoch, Seq: wm})
+	if err == nil {
+		err = in.publish(telemetry.AckTopic(tp.Site, tp.Agent), false, ack)
+	}
+	if err != nil {
+		in.stats.ackErrors.Add(1)
+		in.limiter.warn(in.log, "ingest: ack not sent (the next one covers it)", "agent", tp.Agent, "error", err)
+		return nil
+	}
+	in.stats.acks.Add(1)
+	return nil
+}
+
+// handleStatus records an agent's presence. A retained status is old news about LastSeen.
+func (in *Ingest) handleStatus(m message) error {
+	st, err := telemetry.DecodeStatus(m.payload)
+	if err != nil {
+		return err
+	}
+	at := m.at
+	if m.retained {
+		at = time.Time{}
+	}
+	if err := in.store.SetAgentStatus(in.ctx, m.topic.Agent, m.topic.Site, st, at); err != nil {
+		return err
+	}
+	in.stats.statuses.Add(1)
+	in.agents.sawStatus(m.topic.Agent, m.topic.Site, st, at)
+	in.log.Info("ingest: agent status", "agent", m.topic.Agent, "state", st.State, "epoch", st.Epoch,
+		"retained", m.retained)
+	return nil
+}
+
+func (in *Ingest) handleMeta(m message) error {
+	meta, err := telemetry.DecodeMeta(m.payload)
+	if err != nil {
+		return err
+	}
+	if err := in.store.SetDeviceMeta(in.ctx, m.topic.Agent, m.topic.Dev, meta, m.at); err != nil {
+		return err
+	}
+	in.stats.metas.Add(1)
+	return nil
+}
+
+// clip keeps a decode error short: it names the broken rule, and a crafted payload must not be
+// able to fill the log through it.
+func clip(s string) string {
+	const max = 160
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}

@@ -1,0 +1,22 @@
+// Package ingest is the lab's MQTT subscriber: it receives agents' status, device meta and data
+// batches of one site, stores readings once through lab/store, and acknowledges to each agent the
+// highest contiguous seq stored, only after the database commit.
+//
+// Delivery rules, and why:
+//   - paho handlers only parse the topic and hand the message to a worker through a bounded
+//     channel (a full channel drops and counts the message: the agent resends readings that were
+//     never acknowledged). They never block, so paho's in-order dispatch (OrderMatters true) is
+//     safe, and it keeps an agent's status messages in order: an "online" overtaken by the will
+//     "offline" of the previous connection would show a live agent as gone.
+//   - A duplicate batch is acknowledged again, so an agent whose ack was lost catches up.
+//   - The session is persistent (CleanSession false, stable client id) so QoS 1 data published
+//     while the lab reconnects waits in the broker; it would not be lost otherwise either, since
+//     agents replay everything not yet acknowledged, but the replay costs a round of timeouts.
+//   - Subscriptions are made in OnConnect, every time: an embedded broker that restarted has
+//     forgotten the session.
+//   - The lab keeps the retained service/state "online" and leaves "offline" as its last will, so
+//     agents start replaying when the lab comes back.
+//
+// Bad payloads are dropped and counted, with a rate-limited log line giving the topic, the size
+// and the broken rule, never the payload itself.
+package ingest

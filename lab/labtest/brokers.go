@@ -1,0 +1,90 @@
+package labtest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/onestop-station/onestop/lab/broker"
+)
+
+// Site is the site the helpers' users and agents belong to.
+const Site = "test"
+
+// Embedded is an embedded broker started for a test, with one lab user.
+type Embedded struct {
+	Broker  *broker.Broker
+	URL     string
+	LabUser string
+	LabPass string
+	t       testing.TB
+}
+
+// StartEmbeddedBroker starts the embedded broker on a free loopback port with a lab user; it is
+// closed at the end of the test.
+func StartEmbeddedBroker(t testing.TB) *Embedded {
+	t.Helper()
+	lab, err := broker.NewUser("lab", broker.RoleLab, "", "lab-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := broker.Start(context.Background(), broker.Opts{
+		Addr: "127.0.0.1:0", Users: []broker.User{lab}, Logger: Logger(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return &Embedded{Broker: b, URL: b.URL(), LabUser: "lab", LabPass: "lab-secret", t: t}
+}
+
+// AddAgent adds an agent account.
+func (e *Embedded) AddAgent(name, pass string) {
+	e.t.Helper()
+	u, err := broker.NewUser(name, broker.RoleAgent, "", pass)
+	if err == nil {
+		err = e.Broker.AddUser(u)
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// StartEmbedded is StartEmbeddedBroker in the shape most tests want.
+func StartEmbedded(t testing.TB) (url, labUser, labPass string, addAgent func(name, pass string)) {
+	t.Helper()
+	e := StartEmbeddedBroker(t)
+	return e.URL, e.LabUser, e.LabPass, e.AddAgent
+}
+
+// FreeAddr returns a loopback address with a port nobody listens on right now.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// Logger logs warnings and errors to the test log (and stays quiet after the test ends), or
+// everything with LABTEST_VERBOSE=1.
+func Logger(t testing.TB) *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv("LABTEST_VERBOSE") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	defer func() { _ = recover() }() // a late line after the test ended must not panic the run
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}

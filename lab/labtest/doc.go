@@ -1,0 +1,8 @@
+// Package labtest starts real MQTT brokers and fake agents for the lab's tests: the embedded
+// broker on a free loopback port, or Debian's mosquitto from a generated configuration.
+//
+// Every broker, client and process a helper starts is stopped through t.Cleanup. StartMosquitto
+// skips the test when /usr/sbin/mosquitto is missing; CI installs it with
+// `apt-get install -y --no-install-recommends mosquitto` (the package starts no service, and the
+// tests start their own instance on a free port).
+package labtest

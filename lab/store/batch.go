@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onestop-station/onestop/agent/telemetry"
+)
+
+// insertChunk is how many readings one INSERT statement carries; 11 parameters each stays far
+// below SQLite's parameter limit while saving most per-statement overhead.
+const insertChunk = 100
+
+// StoreBatch stores the readings of one data message from agent's device dev, each at most once,
+// in one transaction. It returns how many readings were new, how many were already stored, and
+// the watermark of (agent, b.Epoch) after the commit.
+func (s *Store) StoreBatch(ctx context.Context, agent, dev string, b telemetry.Batch) (inserted, duplicates int, watermark int64, err error) {
+	if !telemetry.ValidName(agent) || !telemetry.ValidName(dev) {
+		return 0, 0, 0, fmt.Errorf("%w: agent %q dev %q", ErrInvalid, agent, dev)
+	}
+	if err := b.Validate(); err != nil {
+		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+	}
+	now := time.Now().UnixNano()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: begin: %w", agent, dev, err)
+	}
+	defer rollback(tx)
+	for i := 0; i < len(b.R); i += insertChunk {
+		n, err := insertReadings(ctx, tx, agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+		}
+		inserted += n
+	}
+	watermark, err = advanceWatermark(ctx, tx, agent, b)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
+		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`, agent, now); err != nil {
+		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: last seen: %w", agent, dev, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: commit: %w", agent, dev, err)
+	}
+	return inserted, len(b.R) - inserted, watermark, nil
+}
+
+// insertReadings inserts readings b.R[from:to] in one statement and returns how many were new.
+func insertReadings(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, from, to int, now int64) (int, error) {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO readings (agent, epoch, seq, dev, ch, t_ns, val, unit, q, replay, received_ns) VALUES `)
+	args := make([]any, 0, (to-from)*11)
+	for i := from; i < to; i++ {
+		if i > from {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+		r := b.R[i]
+		args = append(args, agent, b.Epoch, b.SeqFrom+int64(i), dev, r.Ch, r.T, r.V, r.U, r.Q, b.Replay, now)
+	}
+	q.WriteString(` ON CONFLICT (agent, epoch, seq) DO NOTHING`)
+	res, err := tx.ExecContext(ctx, q.String(), args...)
+	if err != nil {
+		return 0, fmt.Errorf("insert readings: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("insert readings: %w", err)
+	}
+	return int(n), nil
+}
+
+// advanceWatermark moves the stored watermark of (agent, b.Epoch) past b if b joins it. The stored
+// value is always maximal (every write goes through here), so if b does not contain wm+1 nothing
+// can have changed; if it does, the new watermark is the end of the run of stored seqs through
+// b.SeqTo, which one index walk finds.
+func advanceWatermark(ctx context.Context, tx *sql.Tx, agent string, b telemetry.Batch) (int64, error) {
+	var wm int64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM watermarks WHERE agent = ? AND epoch = ?`,
+		agent, b.Epoch).Scan(&wm)
+	if err != nil && err != sql.ErrNoRows {
+		return 0, fmt.Errorf("read watermark: %w", err)
+	}
+	if b.SeqFrom > wm+1 || b.SeqTo <= wm {
+		return wm, nil
+	}
+	err = tx.QueryRowContext(ctx, `SELECT r.seq FROM readings r
+		WHERE r.agent = ?1 AND r.epoch = ?2 AND r.seq >= ?3 AND NOT EXISTS (
+			SELECT 1 FROM readings n WHERE n.agent = ?1 AND n.epoch = ?2 AND n.seq = r.seq + 1)
+		ORDER BY r.seq LIMIT 1`, agent, b.Epoch, b.SeqTo).Scan(&wm)
+	if err != nil {
+		return 0, fmt.Errorf("find end of run after %d: %w", b.SeqTo, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO watermarks (agent, epoch, seq) VALUES (?, ?, ?)
+		ON CONFLICT (agent, epoch) DO UPDATE SET seq = excluded.seq`, agent, b.Epoch, wm)
+	if err != nil {
+		return 0, fmt.Errorf("write watermark: %w", err)
+	}
+	return wm, nil
+}

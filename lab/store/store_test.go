@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/onestop-station/onestop/agent/telemetry"
+)
+
+func openTemp(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lab.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// batch makes readings from..to of one epoch, with times that encode the seq.
+func batch(epoch, from, to int64) telemetry.Batch {
+	b := telemetry.Batch{V: telemetry.Version, Epoch: epoch, SeqFrom: from, SeqTo: to}
+	for s := from; s <= to; s++ {
+		b.R = append(b.R, telemetry.Reading{Ch: "motor_temp", T: 1_700_000_000_000_000_000 + s,
+			V: float64(s) / 10, U: "°C", Q: telemetry.QualityGood})
+	}
+	return b
+}
+
+func mustStore(t *testing.T, s *Store, agent string, b telemetry.Batch) (int, int, int64) {
+	t.Helper()
+	ins, dup, wm, err := s.StoreBatch(context.Background(), agent, "rig", b)
+	if err != nil {
+		t.Fatalf("StoreBatch %d..%d: %v", b.SeqFrom, b.SeqTo, err)
+	}
+	return ins, dup, wm
+}
+
+func TestStoreBatchDuplicatesAndGaps(t *testing.T) {
+	s, _ := openTemp(t)
+	steps := []struct {
+		from, to      int64
+		ins, dup      int
+		wantWatermark int64
+	}{
+		{1, 10, 10, 0, 10},
+		{1, 10, 0, 10, 10},  // the same batch again: stored once, same watermark
+		{21, 30, 10, 0, 10}, // a gap keeps the watermark
+		{25, 35, 5, 6, 10},  // overlapping the stored run beyond the gap
+		{11, 20, 10, 0, 35}, // the gap filled: the run continues to 35
+		{5, 15, 0, 11, 35},  // an old replay
+		{36, 36, 1, 0, 36},
+	}
+	for _, st := range steps {
+		ins, dup, wm := mustStore(t, s, "a1", batch(1, st.from, st.to))
+		if ins != st.ins || dup != st.dup || wm != st.wantWatermark {
+			t.Errorf("%d..%d: inserted %d dup %d watermark %d, want %d %d %d",
+				st.from, st.to, ins, dup, wm, st.ins, st.dup, st.wantWatermark)
+		}
+	}
+	n, err := s.Count(context.Background())
+	if err != nil || n != 36 {
+		t.Errorf("Count = %d, %v; want 36", n, err)
+	}
+	if d, err := s.DuplicateKeys(context.Background()); err != nil || d != 0 {
+		t.Errorf("DuplicateKeys = %d, %v", d, err)
+	}
+}
+
+func TestWatermarkPerAgentAndEpoch(t *testing.T) {
+	s, _ := openTemp(t)
+	mustStore(t, s, "a1", batch(1, 1, 5))
+	if _, _, wm := mustStore(t, s, "a1", batch(2, 2, 3)); wm != 0 {
+		t.Errorf("new epoch without seq 1: watermark %d, want 0", wm)
+	}
+	if _, _, wm := mustStore(t, s, "a2", batch(1, 1, 3)); wm != 3 {
+		t.Errorf("other agent: watermark %d, want 3", wm)
+	}
+	if _, _, wm := mustStore(t, s, "a1", batch(2, 1, 1)); wm != 3 {
+		t.Errorf("epoch 2 after seq 1: watermark %d, want 3", wm)
+	}
+	if wm, _ := s.Watermark(context.Background(), "a1", 1); wm != 5 {
+		t.Errorf("epoch 1 watermark %d, want 5", wm)
+	}
+}
+
+func TestStoreBatchRefusesBadInput(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	bad := batch(1, 1, 3)
+	bad.SeqTo = 4
+	if _, _, _, err := s.StoreBatch(ctx, "a1", "rig", bad); err == nil {
+		t.Error("inconsistent batch stored")
+	}
+	if _, _, _, err := s.StoreBatch(ctx, "a/1", "rig", batch(1, 1, 1)); err == nil {
+		t.Error("agent name with a slash stored")
+	}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	mustStore(t, s, "a1", batch(1, 1, 10))
+	mustStore(t, s, "a1", batch(1, 21, 30))
+	s.Close()
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if _, _, wm, err := s2.StoreBatch(ctx, "a1", "rig", batch(1, 11, 20)); err != nil || wm != 30 {
+		t.Errorf("after reopen: watermark %d, %v; want 30", wm, err)
+	}
+}
+
+func TestAgentsDevicesReadings(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	st := telemetry.Status{V: 1, State: telemetry.StateOnline, Epoch: 3, Version: "1.2"}
+	if err := s.SetAgentStatus(ctx, "a1", "sz", st, at); err != nil {
+		t.Fatal(err)
+	}
+	st.State = telemetry.StateOffline
+	if err := s.SetAgentStatus(ctx, "a1", "sz", st, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	meta := telemetry.Meta{V: 1, Model: "RS-1", Serial: "S1",
+		Channels: []telemetry.Channel{{Name: "motor_temp", Unit: "°C"}}}
+	if err := s.SetDeviceMeta(ctx, "a1", "rig", meta, at); err != nil {
+		t.Fatal(err)
+	}
+	ags, err := s.Agents(ctx)
+	if err != nil || len(ags) != 1 {
+		t.Fatalf("Agents = %v, %v", ags, err)
+	}
+	if a := ags[0]; a.State != "offline" || a.Epoch != 3 || a.Site != "sz" || !a.LastSeen.Equal(at) {
+		t.Errorf("agent = %+v", a)
+	}
+	devs, err := s.Devices(ctx, "a1")
+	if err != nil || len(devs) != 1 || devs[0].Meta.Serial != "S1" || devs[0].Meta.Channels[0].Unit != "°C" {
+		t.Errorf("Devices = %+v, %v", devs, err)
+	}
+	b := batch(1, 1, 10)
+	b.Replay = true
+	mustStore(t, s, "a1", b)
+	from := time.Unix(0, b.R[2].T)
+	rows, err := s.Readings(ctx, "a1", "rig", from, from.Add(3))
+	if err != nil || len(rows) != 3 || rows[0].Seq != 3 || !rows[0].Replay || rows[0].Reading != b.R[2] {
+		t.Errorf("Readings = %+v, %v", rows, err)
+	}
+	if rows, _ := s.Readings(ctx, "a1", "", from, from.Add(3)); len(rows) != 3 {
+		t.Errorf("Readings of all devices = %d rows", len(rows))
+	}
+}
+
+// BenchmarkStoreBatch stores 100-reading batches, each in its own transaction, as ingest does.
+func BenchmarkStoreBatch(b *testing.B) {
+	s, _ := openTemp(b)
+	ctx := context.Background()
+	seq := int64(1)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, _, err := s.StoreBatch(ctx, "a1", "rig", batch(1, seq, seq+99)); err != nil {
+			b.Fatal(err)
+		}
+		seq += 100
+	}
+	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "readings/s")
+}
