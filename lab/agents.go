@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,10 @@ func agents(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080", "HTTP address of the running lab station")
 	asJSON := fs.Bool("json", false, "print the station's JSON as is")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: lab agents [flags]\n\nLists the agents a running lab station knows: state, epoch, version, last seen, readings stored.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,3 +68,5 @@ func agents(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "%d agents; %d readings stored since the station started\n", len(body.Agents), body.Stats.Readings)
 	return nil
 }
+
+var errNoStation = errors.New("no lab station answering")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,42 +25,79 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(rest) > 0 {
 		return usageError{fmt.Errorf("serve: unexpected arguments %q", rest)}
 	}
-	if cfg.Broker.Embedded {
-		b, err := startBroker(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		slog.Info("lab: embedded broker", "addr", b.Addr(), "users", len(cfg.Users))
-	}
-	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o750); err != nil {
-		return err
-	}
-	st, err := store.Open(cfg.DB)
+	st, err := startStation(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	in, err := ingest.Start(ctx, ingest.Opts{BrokerURL: cfg.BrokerURL(), Username: cfg.Broker.Username,
-		Password: cfg.Broker.Password, Site: cfg.Site, Store: st, Shared: cfg.Broker.Shared})
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if cfg.HTTP != "" {
-		ln, err := net.Listen("tcp", cfg.HTTP)
-		if err != nil {
-			return fmt.Errorf("http: %w", err)
-		}
-		srv := &http.Server{Handler: apiMux(in), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
-		slog.Info("lab: HTTP API", "url", "http://"+ln.Addr().String()+"/api/agents")
-	}
-	slog.Info("lab: running", "site", cfg.Site, "db", cfg.DB, "broker", cfg.BrokerURL())
 	<-ctx.Done()
 	slog.Info("lab: stopping")
 	return nil
+}
+
+// station is a running lab: broker (if embedded), store, ingest and HTTP API.
+type station struct {
+	broker   *broker.Broker
+	store    *store.Store
+	ingest   *ingest.Ingest
+	http     *http.Server
+	httpAddr string // real address, also when the configuration asked for port 0
+}
+
+func startStation(ctx context.Context, cfg config.Config) (st *station, err error) {
+	st = &station{}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	url := cfg.BrokerURL()
+	if cfg.Broker.Embedded {
+		if st.broker, err = startBroker(ctx, cfg); err != nil {
+			return st, err
+		}
+		url = st.broker.URL()
+		slog.Info("lab: embedded broker", "addr", st.broker.Addr(), "users", len(cfg.Users))
+	}
+	if err = os.MkdirAll(filepath.Dir(cfg.DB), 0o750); err != nil {
+		return st, err
+	}
+	if st.store, err = store.Open(cfg.DB); err != nil {
+		return st, err
+	}
+	st.ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
+		Password: cfg.Broker.Password, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared})
+	if err != nil {
+		return st, err
+	}
+	if cfg.HTTP != "" {
+		ln, err := net.Listen("tcp", cfg.HTTP)
+		if err != nil {
+			return st, fmt.Errorf("http: %w", err)
+		}
+		st.httpAddr = ln.Addr().String()
+		st.http = &http.Server{Handler: apiMux(st.ingest), ReadHeaderTimeout: 5 * time.Second}
+		go st.http.Serve(ln)
+		slog.Info("lab: HTTP API", "url", "http://"+st.httpAddr+"/api/agents")
+	}
+	slog.Info("lab: running", "site", cfg.Site, "db", cfg.DB, "broker", url)
+	return st, nil
+}
+
+// Close stops the parts in the reverse order of their start.
+func (st *station) Close() {
+	if st.http != nil {
+		st.http.Close()
+	}
+	if st.ingest != nil {
+		st.ingest.Close()
+	}
+	if st.store != nil {
+		st.store.Close()
+	}
+	if st.broker != nil {
+		st.broker.Close()
+	}
 }
 
 func startBroker(ctx context.Context, cfg config.Config) (*broker.Broker, error) {
@@ -88,5 +124,3 @@ func apiMux(in *ingest.Ingest) *http.ServeMux {
 	})
 	return mux
 }
-
-var errNoStation = errors.New("no lab station answering")
