@@ -21,12 +21,12 @@ import (
 
 // testBroker is a real mochi broker on a loopback port that can be stopped and started again.
 type testBroker struct {
-	t    *testing.T
+	t    testing.TB
 	addr string
 	srv  *mochi.Server
 }
 
-func startBroker(t *testing.T, addr string) *testBroker {
+func startBroker(t testing.TB, addr string) *testBroker {
 	t.Helper()
 	if addr == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -78,7 +78,7 @@ type fakeLab struct {
 	results          chan telemetry.Result
 }
 
-func startLab(t *testing.T, url string) *fakeLab {
+func startLab(t testing.TB, url string) *fakeLab {
 	l := &fakeLab{seen: map[int64]int{}, results: make(chan telemetry.Result, 16)}
 	o := mqtt.NewClientOptions().AddBroker(url).SetClientID("fake-lab").SetOrderMatters(true).
 		SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(200 * time.Millisecond).
@@ -132,7 +132,7 @@ func (l *fakeLab) setSilent(v bool) { l.mu.Lock(); l.silent = v; l.mu.Unlock() }
 
 func (l *fakeLab) distinct() int { l.mu.Lock(); defer l.mu.Unlock(); return len(l.seen) }
 
-func openOutbox(t *testing.T) *outbox.Outbox {
+func openOutbox(t testing.TB) *outbox.Outbox {
 	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func openOutbox(t *testing.T) *outbox.Outbox {
 	return ob
 }
 
-func appendN(t *testing.T, ob *outbox.Outbox, polls int) {
+func appendN(t testing.TB, ob *outbox.Outbox, polls int) {
 	t.Helper()
 	for i := 0; i < polls; i++ {
 		rs := make([]telemetry.Reading, 13)
@@ -154,7 +154,7 @@ func appendN(t *testing.T, ob *outbox.Outbox, polls int) {
 	}
 }
 
-func runPublisher(t *testing.T, ob *outbox.Outbox, url string, tune func(*Opts)) *Publisher {
+func runPublisher(t testing.TB, ob *outbox.Outbox, url string, tune func(*Opts)) *Publisher {
 	o := Opts{Site: "s1", Agent: "a1", BrokerURL: url, AckTimeout: 2 * time.Second, WaitTimeout: 2 * time.Second,
 		OnCommand: func(ctx context.Context, dev, name string, payload []byte) (telemetry.Result, bool) {
 			c, err := telemetry.DecodeCommand(payload)
@@ -192,7 +192,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-func depth(t *testing.T, ob *outbox.Outbox) int64 {
+func depth(t testing.TB, ob *outbox.Outbox) int64 {
 	d, err := ob.Depth(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,9 @@ const (
 
 type creds struct{ url, labUser, labPass string }
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t *testing.T) *store.Store { return openStoreTB(t) }
+
+func openStoreTB(t testing.TB) *store.Store {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "lab.db"))
 	if err != nil {
@@ -34,6 +36,15 @@ func openStore(t *testing.T) *store.Store {
 }
 
 func startIngest(t *testing.T, c creds, st *store.Store, mod func(*ingest.Opts)) *ingest.Ingest {
+	t.Helper()
+	return startIngestMod(t, c, st, mod)
+}
+
+func startIngestTB(t testing.TB, c creds, st *store.Store) *ingest.Ingest {
+	return startIngestMod(t, c, st, nil)
+}
+
+func startIngestMod(t testing.TB, c creds, st *store.Store, mod func(*ingest.Opts)) *ingest.Ingest {
 	t.Helper()
 	o := ingest.Opts{BrokerURL: c.url, Username: c.labUser, Password: c.labPass, Site: site,
 		ClientID: "lab-" + t.Name(), Store: st, Logger: labtest.Logger(t)}

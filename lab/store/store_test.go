@@ -162,7 +162,6 @@ func BenchmarkStoreBatch(b *testing.B) {
 	s, _ := openTemp(b)
 	ctx := context.Background()
 	seq := int64(1)
-	b.ResetTimer()
 	for b.Loop() {
 		if _, _, _, err := s.StoreBatch(ctx, "a1", "rig", batch(1, seq, seq+99)); err != nil {
 			b.Fatal(err)
