@@ -88,15 +88,22 @@ func (p *Poller) Run(ctx context.Context) error {
 	defer p.port.Close()
 	t := time.NewTimer(0)
 	defer t.Stop()
+	var start time.Time // of the last poll
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case req := <-p.reqs:
+			interval := p.interval
 			out, err := p.do(req.name, req.args)
 			req.reply <- result{out, err}
+			if p.interval != interval {
+				// The new interval counts from the last poll, not from when the old wait runs
+				// out: a rig polled once a minute and asked for 50 ms must speed up now.
+				t.Reset(max(p.interval-time.Since(start), 0))
+			}
 		case <-t.C:
-			start := time.Now()
+			start = time.Now()
 			p.poll()
 			t.Reset(max(p.interval-time.Since(start), 0))
 		}

@@ -16,7 +16,8 @@
 // reply, late reply, exception replies, and hang-up (the PTY closes and the
 // device comes back under a new /dev/pts path, with the optional link
 // repointed). Counters tell how many whole-snapshot replies reached the line
-// unharmed, so a test can match them against what a client received.
+// unharmed, so a test can match them against what a client received; a reply
+// still unread when a hang-up closes the port was lost, and does not count.
 //
 // Use it in-process with New and Run, or as `go run ./firmware-sim rig`,
 // which adds the HTTP control API of Twin.Handler.

@@ -69,7 +69,7 @@ func (a *armed) take(rng *rand.Rand) bool {
 // Counters are the twin's tallies since start or the last reset.
 type Counters struct {
 	Requests        int64 `json:"requests"`         // requests answered, faulted or dropped
-	SnapshotReplies int64 `json:"snapshot_replies"` // whole-snapshot FC04 replies written unharmed
+	SnapshotReplies int64 `json:"snapshot_replies"` // whole-snapshot FC04 replies written unharmed, less one a hang-up caught unread
 	ReadingsServed  int64 `json:"readings_served"`  // SnapshotReplies × channels
 	Channels        int   `json:"channels"`
 	CRCFaults       int64 `json:"crc_faults"`
@@ -90,6 +90,7 @@ type faults struct {
 	exc    armed
 	c      Counters
 	pendOK bool // the reply Filter just passed is an unharmed snapshot
+	lastOK bool // the last reply written was counted as a served snapshot
 }
 
 func newFaults(seed uint64) *faults {
@@ -127,7 +128,7 @@ func (fs *faults) filter(req modbus.Request, adu []byte) ([]byte, time.Duration)
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.c.Requests++
-	fs.pendOK = false
+	fs.pendOK, fs.lastOK = false, false
 	if fs.drop.take(fs.rng) {
 		fs.c.Drops++
 		return nil, 0
@@ -164,11 +165,25 @@ func isSnapshotReply(req modbus.Request, adu []byte) bool {
 func (fs *faults) onReply(req modbus.Request) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	if fs.pendOK && isSnapshotReq(req) {
+	fs.lastOK = fs.pendOK && isSnapshotReq(req)
+	if fs.lastOK {
 		fs.c.SnapshotReplies++
 		fs.c.ReadingsServed += numChannels
 	}
 	fs.pendOK = false
+}
+
+// unsent takes back the count of the last reply when a hang-up kept it
+// from the client: written to the line is not yet received, and the
+// counters promise what a client could have received.
+func (fs *faults) unsent() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.lastOK {
+		fs.c.SnapshotReplies--
+		fs.c.ReadingsServed -= numChannels
+	}
+	fs.lastOK = false
 }
 
 func isSnapshotReq(req modbus.Request) bool {
@@ -185,6 +200,7 @@ func (fs *faults) resetCounters() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.c = Counters{Channels: numChannels}
+	fs.lastOK = false
 }
 
 func (fs *faults) countHangup() {

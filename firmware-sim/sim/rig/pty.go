@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -58,6 +59,44 @@ func makeRaw(f *os.File) error {
 		return err
 	}
 	return terr
+}
+
+// reclaim reads, through the twin's own slave descriptor and without
+// blocking, whatever the twin wrote that no client has read, and returns how
+// many bytes that was. Call it only once Serve has returned, so nothing new
+// is written meanwhile. A non-blocking tty read first waits for bytes still
+// on their way from master to slave, so none slip past; it also gives up at
+// once while a client's read is in progress, so the input count decides
+// whether to try again.
+func (p *port) reclaim() int {
+	rc, err := p.slave.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	total := 0
+	_ = rc.Control(func(fd uintptr) {
+		if unix.SetNonblock(int(fd), true) != nil {
+			return
+		}
+		buf := make([]byte, 256)
+		for tries := 0; tries < 100; {
+			n, err := unix.Read(int(fd), buf)
+			switch {
+			case n > 0:
+				total += n
+			case err == unix.EINTR:
+			case err == unix.EAGAIN:
+				if left, ierr := unix.IoctlGetInt(int(fd), unix.TIOCINQ); ierr != nil || left == 0 {
+					return
+				}
+				tries++ // a client is reading those bytes right now: let it finish
+				time.Sleep(time.Millisecond)
+			default:
+				return
+			}
+		}
+	})
+	return total
 }
 
 // close hangs up: once the master is closed, clients holding the slave get

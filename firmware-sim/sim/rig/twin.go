@@ -159,13 +159,22 @@ func (t *Twin) Run(ctx context.Context) error {
 			p.close()
 			return err
 		}
+		// Closing the master discards what the client has not read yet. A
+		// reply caught on the line that way never arrived, so it must not
+		// stay counted; taking its bytes back first also decides the race
+		// with the client's read, since the kernel gives each byte to one
+		// reader only.
+		unread := p.reclaim()
+		if unread > 0 {
+			t.faults.unsent()
+		}
 		// Open the successor before closing p so the kernel cannot hand out
 		// the same /dev/pts number again: the device must come back elsewhere.
 		next, err := openPort()
 		t.unpublish(p)
 		p.close()
 		t.faults.countHangup()
-		t.opts.Logger.Info("rig twin: hung up", "path", p.path, "down", down)
+		t.opts.Logger.Info("rig twin: hung up", "path", p.path, "down", down, "unread_bytes_lost", unread)
 		if err != nil {
 			return fmt.Errorf("rig twin: reopen after hang-up: %w", err)
 		}
