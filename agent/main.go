@@ -103,6 +103,7 @@ func run(ctx context.Context, cfg config.Config) error {
 	slog.Info("agent: running", "site", cfg.Site, "agent", cfg.AgentID, "epoch", ob.Epoch(), "rigs", len(cfg.Rigs), "broker", cfg.Broker.URL)
 
 	<-ctx.Done()
+	slog.Info("agent: stopping: polls first, then waiting for the lab to acknowledge the outbox")
 	stopPolling()
 	polls.Wait()
 	drain(ob)
@@ -116,6 +117,7 @@ func drain(ob *outbox.Outbox) {
 	for time.Now().Before(deadline) {
 		n, err := ob.Depth(context.Background())
 		if err != nil || n == 0 {
+			slog.Info("agent: outbox drained", "err", err)
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

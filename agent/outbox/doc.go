@@ -35,5 +35,5 @@
 // Append exceeds the cap. That loses data the lab never received; Dropped counts it. It is off by
 // default and meant for rigs whose disk would otherwise fill during a long outage.
 //
-// See docs/CONTRACTS-WIP.md (agent/outbox) and the MQTT wire contract in DESIGN.md.
+// See docs/mqtt-contract.md for how seqs, epochs and acks travel between agent and lab.
 package outbox

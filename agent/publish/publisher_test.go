@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -46,7 +47,7 @@ func startBroker(t testing.TB, addr string) *testBroker {
 func (b *testBroker) start() {
 	caps := mochi.NewDefaultServerCapabilities()
 	caps.MaximumInflight = 65535
-	b.srv = mochi.New(&mochi.Options{Capabilities: caps, Logger: slog.Default()})
+	b.srv = mochi.New(&mochi.Options{Capabilities: caps, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	b.srv.AddHook(new(allowAll), nil)
 	if err := b.srv.AddListener(listeners.NewTCP(listeners.Config{ID: "t", Address: b.addr})); err != nil {
 		b.t.Fatal(err)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Benchmarks of the pre-test pipeline, printed as one table (see docs/performance.md).
+#   bash bench/run.sh                 # about 2 s per benchmark
+#   BENCHTIME=10s bash bench/run.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+benchtime="${BENCHTIME:-2s}"
+raw=$(CGO_ENABLED=0 go test -run '^$' -benchmem -benchtime "$benchtime" \
+	-bench 'BenchmarkAppend13|BenchmarkPendingAck|BenchmarkBacklogDrain|BenchmarkStoreBatch|BenchmarkIngestEmbedded' \
+	./agent/outbox/ ./agent/publish/ ./lab/store/ ./lab/ingest/ 2>&1)
+status=$?
+printf '%-28s %12s %22s %10s\n' benchmark ns/op rate B/op
+grep -E '^Benchmark' <<<"$raw" | awk '{
+	rate = ""; bop = ""
+	for (i = 4; i < NF; i++) {
+		if ($(i+1) ~ /\/s$/) rate = $i " " $(i+1)
+		if ($(i+1) == "B/op") bop = $i
+	}
+	printf "%-28s %12s %22s %10s\n", $1, $3, rate, bop
+}'
+if [ $status -ne 0 ]; then
+	echo "bench: go test failed:"; grep -E 'FAIL|Error|error' <<<"$raw" | head -20
+	exit $status
+fi
