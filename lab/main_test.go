@@ -49,6 +49,12 @@ func TestStationListsAgents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The batch below is sent once, as a plain client would: the lab must be subscribed first.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := st.ingest.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	o := mqtt.NewClientOptions().AddBroker(st.broker.URL()).SetClientID("agent1").
 		SetUsername("agent1").SetPassword(config.DemoAgentPassword)
