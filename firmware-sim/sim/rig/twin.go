@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onestop-station/onestop/drivers/modbus"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simpty"
 )
 
 // Opts configures a Twin. The zero value serves the nominal scenario at
@@ -144,19 +145,19 @@ func (t *Twin) Run(ctx context.Context) error {
 	if t.initErr != nil {
 		return fmt.Errorf("rig twin: %w", t.initErr)
 	}
-	p, err := openPort()
+	p, err := simpty.Open()
 	if err != nil {
 		return fmt.Errorf("rig twin: %w", err)
 	}
 	for {
 		if err := t.publish(p); err != nil {
-			p.close()
+			p.Close()
 			return err
 		}
 		down, err := t.serve(ctx, p)
 		if err != nil || ctx.Err() != nil {
 			t.unpublish(p)
-			p.close()
+			p.Close()
 			return err
 		}
 		// Closing the master discards what the client has not read yet. A
@@ -164,54 +165,54 @@ func (t *Twin) Run(ctx context.Context) error {
 		// stay counted; taking its bytes back first also decides the race
 		// with the client's read, since the kernel gives each byte to one
 		// reader only.
-		unread := p.reclaim()
+		unread := p.Reclaim()
 		if unread > 0 {
 			t.faults.unsent()
 		}
 		// Open the successor before closing p so the kernel cannot hand out
 		// the same /dev/pts number again: the device must come back elsewhere.
-		next, err := openPort()
+		next, err := simpty.Open()
 		t.unpublish(p)
-		p.close()
+		p.Close()
 		t.faults.countHangup()
-		t.opts.Logger.Info("rig twin: hung up", "path", p.path, "down", down, "unread_bytes_lost", unread)
+		t.opts.Logger.Info("rig twin: hung up", "path", p.Path, "down", down, "unread_bytes_lost", unread)
 		if err != nil {
 			return fmt.Errorf("rig twin: reopen after hang-up: %w", err)
 		}
 		if !sleepCtx(ctx, down) {
-			next.close()
+			next.Close()
 			return nil
 		}
 		p = next
 	}
 }
 
-func (t *Twin) publish(p *port) error {
+func (t *Twin) publish(p *simpty.Port) error {
 	if t.opts.Link != "" {
-		if err := pointLink(t.opts.Link, p.path); err != nil {
+		if err := simpty.PointLink(t.opts.Link, p.Path); err != nil {
 			return fmt.Errorf("rig twin: %w", err)
 		}
 	}
-	t.setPath(p.path)
-	t.opts.Logger.Info("rig twin: serving", "path", p.path, "link", t.opts.Link, "baud", t.opts.Baud)
+	t.setPath(p.Path)
+	t.opts.Logger.Info("rig twin: serving", "path", p.Path, "link", t.opts.Link, "baud", t.opts.Baud)
 	return nil
 }
 
-func (t *Twin) unpublish(p *port) {
+func (t *Twin) unpublish(p *simpty.Port) {
 	if t.opts.Link != "" {
-		removeLink(t.opts.Link, p.path)
+		simpty.RemoveLink(t.opts.Link, p.Path)
 	}
 	t.setPath("")
 }
 
 // serve runs modbus.Serve on p until ctx is done (0, nil), a hang-up is
 // ordered (its down time, nil) or the port fails.
-func (t *Twin) serve(ctx context.Context, p *port) (time.Duration, error) {
+func (t *Twin) serve(ctx context.Context, p *simpty.Port) (time.Duration, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	opts := modbus.ServerOpts{Unit: t.opts.Unit, Baud: t.opts.Baud, Filter: t.faults.filter, OnReply: t.faults.onReply}
 	errc := make(chan error, 1)
-	go func() { errc <- modbus.Serve(sctx, p.master, t.bank, opts) }()
+	go func() { errc <- modbus.Serve(sctx, p.Master, t.bank, opts) }()
 	select {
 	case <-ctx.Done():
 		cancel()
@@ -223,7 +224,7 @@ func (t *Twin) serve(ctx context.Context, p *port) (time.Duration, error) {
 		return down, nil
 	case err := <-errc:
 		if err != nil {
-			return 0, fmt.Errorf("rig twin: serve %s: %w", p.path, err)
+			return 0, fmt.Errorf("rig twin: serve %s: %w", p.Path, err)
 		}
 		return 0, nil
 	}

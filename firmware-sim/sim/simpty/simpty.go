@@ -1,4 +1,8 @@
-package rig
+// Package simpty gives device twins a pseudo-terminal that behaves like a serial device:
+// raw mode, a slave descriptor held open so the twin's reads survive clients closing the port,
+// a symlink kept pointing at the current /dev/pts path (like /dev/serial/by-id), hang-up, and
+// reclaiming bytes a client never read (so a twin counts only what was delivered).
+package simpty
 
 import (
 	"fmt"
@@ -10,32 +14,33 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// port is one pseudo-terminal: the twin serves on master; clients open
-// path, the slave side. The twin keeps its own slave descriptor open so
+// Port is one pseudo-terminal: the twin serves on Master; clients open
+// Path, the slave side. The twin keeps its own slave descriptor open so
 // master reads do not fail with EIO while no client has the port open.
-type port struct {
-	master *os.File
+type Port struct {
+	Master *os.File
 	slave  *os.File
-	path   string
+	Path   string
 }
 
-func openPort() (*port, error) {
+// Open makes a new pseudo-terminal in raw mode.
+func Open() (*Port, error) {
 	master, slave, err := pty.Open()
 	if err != nil {
 		return nil, fmt.Errorf("open pty: %w", err)
 	}
-	p := &port{master: master, slave: slave, path: slave.Name()}
-	if err := makeRaw(slave); err != nil {
-		p.close()
-		return nil, fmt.Errorf("pty %s: raw mode: %w", p.path, err)
+	p := &Port{Master: master, slave: slave, Path: slave.Name()}
+	if err := MakeRaw(slave); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("pty %s: raw mode: %w", p.Path, err)
 	}
 	return p, nil
 }
 
-// makeRaw switches off echo, line editing and CR/NL translation, which
+// MakeRaw switches off echo, line editing and CR/NL translation, which
 // would otherwise mangle binary Modbus frames (cfmakeraw). It goes through
 // SyscallConn rather than Fd so the descriptor keeps its non-blocking mode.
-func makeRaw(f *os.File) error {
+func MakeRaw(f *os.File) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
@@ -61,14 +66,14 @@ func makeRaw(f *os.File) error {
 	return terr
 }
 
-// reclaim reads, through the twin's own slave descriptor and without
+// Reclaim reads, through the twin's own slave descriptor and without
 // blocking, whatever the twin wrote that no client has read, and returns how
 // many bytes that was. Call it only once Serve has returned, so nothing new
 // is written meanwhile. A non-blocking tty read first waits for bytes still
 // on their way from master to slave, so none slip past; it also gives up at
 // once while a client's read is in progress, so the input count decides
 // whether to try again.
-func (p *port) reclaim() int {
+func (p *Port) Reclaim() int {
 	rc, err := p.slave.SyscallConn()
 	if err != nil {
 		return 0
@@ -99,16 +104,16 @@ func (p *port) reclaim() int {
 	return total
 }
 
-// close hangs up: once the master is closed, clients holding the slave get
+// Close hangs up: once the master is closed, clients holding the slave get
 // EIO and the /dev/pts entry disappears.
-func (p *port) close() {
-	p.master.Close()
+func (p *Port) Close() {
+	p.Master.Close()
 	p.slave.Close()
 }
 
-// pointLink makes link a symlink to target, atomically: a client resolving
+// PointLink makes link a symlink to target, atomically: a client resolving
 // it sees the old target or the new one, never no file.
-func pointLink(link, target string) error {
+func PointLink(link, target string) error {
 	tmp := filepath.Join(filepath.Dir(link), fmt.Sprintf(".%s.tmp%d", filepath.Base(link), os.Getpid()))
 	_ = os.Remove(tmp)
 	if err := os.Symlink(target, tmp); err != nil {
@@ -121,9 +126,9 @@ func pointLink(link, target string) error {
 	return nil
 }
 
-// removeLink deletes link if it still points at target, as udev removes a
+// RemoveLink deletes link if it still points at target, as udev removes a
 // /dev/serial/by-id link when its device goes away.
-func removeLink(link, target string) {
+func RemoveLink(link, target string) {
 	if cur, err := os.Readlink(link); err == nil && cur == target {
 		_ = os.Remove(link)
 	}
