@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real peers the tests talk to: mosquitto (an external MQTT broker), mbpoll (a Modbus master
-# no one here wrote), socat (serial bridging in manual checks).
-packages=(mosquitto mosquitto-clients mbpoll socat)
+# no one here wrote), socat (serial bridging in manual checks), fonts-arphic-gbsn00lp (the one
+# plain-TTF CJK font the receipt renderer pins), zbar-tools (zbarimg, a second QR decoder).
+packages=(mosquitto mosquitto-clients mbpoll socat fonts-arphic-gbsn00lp zbar-tools)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
