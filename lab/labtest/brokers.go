@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onestop-station/onestop/lab/broker"
@@ -78,13 +79,28 @@ func Logger(t testing.TB) *slog.Logger {
 	if os.Getenv("LABTEST_VERBOSE") != "" {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: level}))
+	w := &tWriter{t: t}
+	// Cleanup runs before the test is marked done: after it, lines go nowhere instead of racing
+	// with the testing package (t.Log after the end is a data race, not just a panic).
+	t.Cleanup(func() {
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-type tWriter struct{ t testing.TB }
+type tWriter struct {
+	t    testing.TB
+	mu   sync.Mutex
+	done bool
+}
 
-func (w tWriter) Write(p []byte) (int, error) {
-	defer func() { _ = recover() }() // a late line after the test ended must not panic the run
-	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+func (w *tWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	}
 	return len(p), nil
 }
