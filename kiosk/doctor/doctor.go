@@ -46,7 +46,8 @@ Exit status:
 type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 var commands = map[string]command{
-	"ports": ports,
+	"ports":   ports,
+	"scanner": scannerCmd,
 }
 
 // Run runs one doctor command and returns the exit status.
