@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+)
+
+func TestIDReaderHelp(t *testing.T) {
+	var out, errb strings.Builder
+	if code := dispatch([]string{"idreader", "--help"}, &out, &errb); code != 0 {
+		t.Fatalf("idreader --help: exit %d, stderr %q", code, errb.String())
+	}
+	for _, s := range []string{"-card", "-baud", "-link", "-control", "GET  /state", "GET  /counters",
+		"POST /card", "POST /fault", "POST /sam", "GET  /cards", "read_failure", "latch", "zhangsan"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("idreader --help does not explain %s", s)
+		}
+	}
+	if code := dispatch([]string{"idreader", "--baud", "0"}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("--baud 0: exit %d, want 2", code)
+	}
+	if code := dispatch([]string{"idreader", "--card", "nobody", "--control", "off"}, io.Discard, io.Discard); code != 1 {
+		t.Errorf("unknown card: exit %d, want 1", code)
+	}
+	out.Reset()
+	if dispatch([]string{"help"}, &out, io.Discard); !strings.Contains(out.String(), "idreader") {
+		t.Errorf("help does not list idreader: %q", out.String())
+	}
+}
+
+// The first stdout line names the PTY, the second the control API, which works.
+func TestServeIDReaderPrintsPathAndControl(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "idreader0")
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serveIDReader(ctx, idreaderFlags{card: "zhangsan", link: link, control: "127.0.0.1:0", baud: 115200}, pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serveIDReader: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("serveIDReader did not stop")
+		}
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatal("no first line")
+	}
+	first := lines.Text()
+	target, _ := os.Readlink(link)
+	if !strings.HasPrefix(first, "idreader: serving on /dev/") || !strings.Contains(first, "(link "+link+")") || target == "" || !strings.Contains(first, target) {
+		t.Errorf("first line %q (link → %q)", first, target)
+	}
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "idreader: control http://127.0.0.1:") {
+		t.Fatalf("second line %q", lines.Text())
+	}
+	url := strings.TrimPrefix(lines.Text(), "idreader: control ")
+	resp, err := http.Post(url+"/card", "application/json", strings.NewReader(`{"name":"mary-sample"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s idreader.State
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Card != "mary-sample" || !s.Present || s.Path != target {
+		t.Errorf("POST /card: %+v %v", s, err)
+	}
+}

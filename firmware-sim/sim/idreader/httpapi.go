@@ -1,0 +1,126 @@
+package idreader
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// faultJSON is the body of POST /fault.
+type faultJSON struct {
+	Kind    string `json:"kind"`
+	Count   int    `json:"count"`
+	Sticky  bool   `json:"sticky"`
+	DelayMS int    `json:"delay_ms"`
+	On      string `json:"on"`
+}
+
+// cardInfo is one entry of GET /cards: file name and what it exercises, no personal data.
+type cardInfo struct {
+	Name         string `json:"name"`
+	Type         string `json:"type"`
+	Description  string `json:"description"`
+	Fingerprints int    `json:"fingerprints"`
+	Address      bool   `json:"appended_address"`
+}
+
+// Handler is the control API (serve it on loopback only: it has no auth):
+//
+//	GET  /state           State as JSON
+//	GET  /counters        Counters as JSON; POST /counters/reset zeroes them
+//	GET  /cards           the embedded cards
+//	POST /card            {"name":"lisi"} places a card (fresh, not latched);
+//	                      {"present":false} lifts it (releases the latch); {"present":true} puts it back
+//	POST /sam             {"ok":false} fails the SAM self-test (SW3 0x60), {"ok":true} heals it
+//	POST /fault           {"kind":"checksum|truncated|read_failure|slow|no_reply|clear",
+//	                       "count":N, "sticky":bool, "delay_ms":N, "on":"any|sam|find|select|read|address"}
+func (t *Twin) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.State()) })
+	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.Counters()) })
+	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
+		t.ResetCounters()
+		writeJSON(w, t.Counters())
+	})
+	mux.HandleFunc("GET /cards", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, cardList()) })
+	mux.HandleFunc("POST /card", t.postCard)
+	mux.HandleFunc("POST /sam", t.postSAM)
+	mux.HandleFunc("POST /fault", t.postFault)
+	return mux
+}
+
+func cardList() []cardInfo {
+	var out []cardInfo
+	for _, n := range CardNames() {
+		if c, err := LoadCard(n); err == nil {
+			out = append(out, cardInfo{n, c.File.Type, c.File.Description, c.File.Fingerprints, c.AppendedAddress != nil})
+		}
+	}
+	return out
+}
+
+func (t *Twin) postCard(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name    string `json:"name"`
+		Present *bool  `json:"present"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	var err error
+	switch {
+	case body.Present != nil && !*body.Present:
+		t.LiftCard()
+	case body.Name != "" || body.Present != nil:
+		err = t.PlaceCard(body.Name)
+	default:
+		http.Error(w, `want {"name":"…"} or {"present":true|false}`, http.StatusBadRequest)
+		return
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, t.State())
+}
+
+func (t *Twin) postSAM(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		OK bool `json:"ok"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	t.SetSAM(body.OK)
+	writeJSON(w, t.State())
+}
+
+func (t *Twin) postFault(w http.ResponseWriter, r *http.Request) {
+	var b faultJSON
+	if !readJSON(w, r, &b) {
+		return
+	}
+	f := Fault{Kind: FaultKind(b.Kind), Count: b.Count, Sticky: b.Sticky, Delay: time.Duration(b.DelayMS) * time.Millisecond, On: b.On}
+	if err := t.InjectFault(f); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, t.State())
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		http.Error(w, "bad JSON body: "+err.Error(), http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
