@@ -48,6 +48,7 @@ type command func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 var commands = map[string]command{
 	"ports":   ports,
 	"scanner": scannerCmd,
+	"idcard":  idcardCmd,
 }
 
 // Run runs one doctor command and returns the exit status.

@@ -1,0 +1,119 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	simid "github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+)
+
+func startIDReader(t *testing.T, card string) (*simid.Twin, string) {
+	t.Helper()
+	link := filepath.Join(t.TempDir(), "idreader")
+	tw, err := simid.New(simid.Opts{Card: card, Link: link, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tw.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if _, err := tw.WaitPath(wctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	return tw, link
+}
+
+func TestIDCardJSONMaskedAndUnmasked(t *testing.T) {
+	_, link := startIDReader(t, "zhangsan")
+	code, out, errOut := run("idcard", "--port", link, "--json", "--timeout", "10s")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]any{"type": "resident", "name": "张*", "sex": "1", "nation": "01", "nation_name": "汉",
+		"birth": "1990-03-07", "id_valid": true, "valid_from": "2015-03-01", "valid_to": "2035-03-01"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	for _, secret := range []string{"110101199003070011", "张三", "示例路"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("masked output contains %q: %s", secret, out)
+		}
+	}
+	// The card is latched after a read: lift and place it again for the second read.
+	tw, link2 := startIDReader(t, "zhangsan")
+	_ = tw
+	code, out, _ = run("idcard", "--port", link2, "--json", "--unmask", "--timeout", "10s")
+	if code != ExitOK || !strings.Contains(out, `"id_number":"110101199003070011"`) || !strings.Contains(out, `"name":"张三"`) {
+		t.Errorf("--unmask: %d %s", code, out)
+	}
+}
+
+func TestIDCardPermitAndForeignExtras(t *testing.T) {
+	_, link := startIDReader(t, "chenxiaoming")
+	code, out, errOut := run("idcard", "--port", link, "--json", "--timeout", "10s")
+	if code != ExitOK || !strings.Contains(out, `"type":"hmt_residence_permit"`) || !strings.Contains(out, `"pass_number":"H12345678"`) || !strings.Contains(out, `"issue_count"`) {
+		t.Errorf("permit: %d %s %s", code, out, errOut)
+	}
+	_, link = startIDReader(t, "john-sample")
+	code, out, _ = run("idcard", "--port", link, "--timeout", "10s")
+	if code != ExitOK || !strings.Contains(out, "foreign_permanent_resident") || !strings.Contains(out, "nationality") || strings.Contains(out, "SAMPLE JOHN") {
+		t.Errorf("foreign: %d %s", code, out)
+	}
+}
+
+func TestIDCardFailures(t *testing.T) {
+	_, empty := startIDReader(t, "")
+	samBad, samLink := startIDReader(t, "zhangsan")
+	samBad.SetSAM(false)
+	failing, failLink := startIDReader(t, "lisi")
+	if err := failing.InjectFault(simid.Fault{Kind: "read_failure", Sticky: true}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no card in time", []string{"--port", empty, "--timeout", "500ms"}, ExitNothing},
+		{"SAM self-test failed", []string{"--port", samLink}, ExitDevice},
+		{"card read failure", []string{"--port", failLink, "--timeout", "5s"}, ExitDevice},
+		{"a reader that never answers", []string{"--port", silentLink(t), "--timeout", "2s"}, ExitNoAnswer},
+		{"no such port", []string{"--port", filepath.Join(t.TempDir(), "none")}, ExitNoPort},
+	}
+	for _, c := range cases {
+		code, _, errOut := run(append([]string{"idcard"}, c.args...)...)
+		if code != c.want {
+			t.Errorf("%s: exit %d, want %d; %q", c.name, code, c.want, errOut)
+		}
+		if strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%s: message is not one line: %q", c.name, errOut)
+		}
+	}
+}
+
+// silentLink is a pseudo-terminal nobody answers on: a port with the wrong device, or none, behind it.
+func silentLink(t *testing.T) string {
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { slave.Close(); master.Close() })
+	return slave.Name()
+}
