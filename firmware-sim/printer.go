@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
+)
+
+func init() {
+	twins["printer"] = twin{"80 mm ESC/POS receipt printer, renders receipts to PNG (drivers/escpos)", runPrinter}
+}
+
+const printerHelp = `usage: firmware-sim printer [flags]
+
+Serves an 80 mm ESC/POS thermal receipt printer on a new pseudo-terminal.
+Each receipt (the paper up to a cut) is rendered at 576 dots wide to
+OUT/receipt-NNN.png, with a transcript OUT/receipt-NNN.txt (text lines,
+[qr ...], [image ...], [cut ...]). Numbering continues after files already
+in OUT. stdout, line 1: "printer: serving on /dev/pts/N (link L)", line 2:
+"printer: control http://ADDR"; then one "printer: receipt PATH" line per
+receipt. Logs go to stderr. Stop with Ctrl-C.
+
+The printer answers DLE EOT 1-4 (4: 0x12 paper ok, 0x1E near end, 0x7E out)
+and, once the host sends GS a n, Automatic Status Back frames on every
+change. With paper out, the cover open or a cutter error it is offline and
+prints nothing, as a real printer.
+
+Flags:
+`
+
+const printerControlHelp = `
+Control API (loopback, no auth):
+  GET  /state           paper, cover_open, cutter_error, unrecoverable_error,
+                        asb_mask, fault_no_reply, fault_garbage, online, path
+  GET  /counters        bytes_in, commands, unknown_commands, text_lines,
+                        qr_printed, qr_failed, rasters, cuts, receipts,
+                        receipts_discarded, dropped_offline, status_queries,
+                        status_replies, replies_suppressed, garbage_bytes,
+                        asb_frames, write_errors
+  POST /counters/reset
+  GET  /receipts        [{"n":1,"png":PATH,"txt":PATH,...}]
+  POST /paper           {"state":"ok|near_end|out"}   (technician at the roll)
+  POST /cover           {"open":true|false}
+  POST /fault           {"kind":"no_reply|garbage|cutter|unrecoverable|clear",
+                         "count":N}
+                        no_reply: ignore the next N status queries (-1: all
+                        until clear); garbage: send noise bytes (XON, XOFF,
+                        0x10 0x05, 0xFF 0x80) before the next N replies;
+                        cutter: autocutter error until DLE ENQ 1 or clear;
+                        unrecoverable: until clear
+
+With --stdin, the same from the terminal, one command a line:
+  paper ok|near_end|out   cover open|closed   fault KIND [COUNT]   state   counters
+
+Example:
+  go run ./firmware-sim printer --out /tmp/receipts --link /tmp/onestop-printer0 --control 127.0.0.1:8503 &
+  curl -d '{"state":"near_end"}' http://127.0.0.1:8503/paper
+`
+
+type printerFlags struct {
+	out, font, link, control string
+	baud                     int
+	stdin                    bool
+}
+
+func parsePrinterFlags(args []string, stdout, stderr io.Writer) (f printerFlags, code int, ok bool) {
+	fs := flag.NewFlagSet("printer", flag.ContinueOnError)
+	var msg strings.Builder
+	fs.SetOutput(&msg)
+	fs.StringVar(&f.out, "out", "receipts", "directory for receipt-NNN.png and receipt-NNN.txt (created if missing)")
+	fs.StringVar(&f.font, "font", simprinter.DefaultFont, "TrueType font with Latin and Chinese glyphs (a single-face .ttf, not a .ttc); a missing font is an error")
+	fs.IntVar(&f.baud, "baud", 115200, "line speed replies and ASB frames are paced at (10 bits a byte)")
+	fs.StringVar(&f.link, "link", "", "keep this symlink pointing at the /dev/pts path (replaced atomically, removed at exit)")
+	fs.StringVar(&f.control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
+	fs.BoolVar(&f.stdin, "stdin", false, "also read control commands from stdin, one a line (see below)")
+	fs.Usage = func() {
+		fmt.Fprint(&msg, printerHelp)
+		fs.PrintDefaults()
+		fmt.Fprint(&msg, printerControlHelp)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, msg.String())
+			return f, 0, false
+		}
+		fmt.Fprint(stderr, msg.String())
+		return f, 2, false
+	}
+	if fs.NArg() > 0 || f.baud <= 0 || f.out == "" {
+		fmt.Fprintln(stderr, "firmware-sim printer: want --baud > 0, a non-empty --out and no arguments")
+		return f, 2, false
+	}
+	return f, 0, true
+}
+
+func runPrinter(args []string, stdout, stderr io.Writer) int {
+	f, code, ok := parsePrinterFlags(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var in io.Reader
+	if f.stdin {
+		in = os.Stdin
+	}
+	if err := servePrinter(ctx, f, in, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "firmware-sim:", err)
+		return 1
+	}
+	return 0
+}
+
+// servePrinter runs the twin; commands come from in when it is not nil.
+func servePrinter(ctx context.Context, f printerFlags, in io.Reader, stdout, stderr io.Writer) error {
+	out := &printerStdout{w: stdout}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	var ln net.Listener
+	if f.control != "off" {
+		var err error
+		if ln, err = net.Listen("tcp", f.control); err != nil {
+			return fmt.Errorf("printer: control listener: %w", err)
+		}
+		defer ln.Close()
+	}
+	link := f.link
+	if link == "" {
+		link = "none"
+	}
+	onPath := func(path string) {
+		fmt.Fprintf(out, "printer: serving on %s (link %s)\n", path, link)
+		if ln != nil {
+			fmt.Fprintf(out, "printer: control http://%s\n", ln.Addr())
+		}
+	}
+	tw, err := simprinter.New(simprinter.Opts{OutDir: f.out, Font: f.font, Baud: f.baud, Link: f.link,
+		Logger: logger, OnPath: onPath, OnReceipt: func(r simprinter.Receipt) { fmt.Fprintf(out, "printer: receipt %s\n", r.PNG) }})
+	if err != nil {
+		return err
+	}
+	if ln != nil {
+		srv := &http.Server{Handler: tw.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+	}
+	if in != nil {
+		go readCommands(in, tw, out)
+	}
+	return tw.Run(ctx)
+}
+
+// readCommands runs until in ends; at exit the process takes it along.
+func readCommands(in io.Reader, tw *simprinter.Twin, out io.Writer) {
+	s := bufio.NewScanner(in)
+	for s.Scan() {
+		reply, err := tw.Command(s.Text())
+		switch {
+		case err != nil:
+			fmt.Fprintln(out, "printer:", err)
+		case reply != "":
+			fmt.Fprintln(out, "printer:", reply)
+		}
+	}
+}
+
+// printerStdout serialises lines from the twin, the HTTP server and the
+// stdin reader, so a script reading stdout never sees two lines mixed.
+type printerStdout struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (p *printerStdout) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.w.Write(b)
+}
