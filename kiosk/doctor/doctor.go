@@ -49,6 +49,7 @@ var commands = map[string]command{
 	"ports":   ports,
 	"scanner": scannerCmd,
 	"idcard":  idcardCmd,
+	"printer": printerCmd,
 }
 
 // Run runs one doctor command and returns the exit status.
