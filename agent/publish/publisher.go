@@ -14,6 +14,7 @@ import (
 	"github.com/onestop-station/onestop/agent/metrics"
 	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/mqttstore"
 )
 
 // Source is what the forwarder needs of the outbox.
@@ -118,6 +119,7 @@ func (p *Publisher) status(state string) []byte {
 // Run connects and forwards until ctx is done, then marks the agent offline and disconnects.
 func (p *Publisher) Run(ctx context.Context) error {
 	o := mqtt.NewClientOptions().
+		SetStore(mqttstore.New()). // serialised copies: see internal/mqttstore
 		AddBroker(p.opts.BrokerURL).
 		SetClientID(p.opts.Agent). // an agent account may use only its own name as client id
 		SetUsername(p.opts.Username).SetPassword(p.opts.Password).

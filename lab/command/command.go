@@ -15,6 +15,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/mqttstore"
 )
 
 // ErrRefused wraps the error text an agent returned with ok:false.
@@ -43,7 +44,7 @@ func Dial(opts Opts) (*Sender, error) {
 		opts.ClientID = "onestop-lab-cmd-" + newID()
 	}
 	s := &Sender{opts: opts, waiting: map[string]chan telemetry.Result{}}
-	o := mqtt.NewClientOptions().AddBroker(opts.BrokerURL).SetClientID(opts.ClientID).
+	o := mqtt.NewClientOptions().SetStore(mqttstore.New()).AddBroker(opts.BrokerURL).SetClientID(opts.ClientID).
 		SetUsername(opts.Username).SetPassword(opts.Password).
 		SetOrderMatters(false).SetAutoReconnect(true).SetMaxReconnectInterval(2 * time.Second).
 		SetOnConnectHandler(func(c mqtt.Client) {

@@ -11,6 +11,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/mqttstore"
 	"github.com/onestop-station/onestop/lab/store"
 )
 
@@ -133,6 +134,7 @@ func newIngest(opts Opts) (*Ingest, error) {
 
 func (in *Ingest) clientOptions() *mqtt.ClientOptions {
 	o := mqtt.NewClientOptions().
+		SetStore(mqttstore.New()). // serialised copies: see internal/mqttstore
 		AddBroker(in.opts.BrokerURL).
 		SetClientID(in.opts.ClientID).
 		SetUsername(in.opts.Username).

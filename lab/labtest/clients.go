@@ -10,6 +10,8 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/onestop-station/onestop/internal/mqttstore"
 )
 
 // WaitTimeout bounds every wait on a paho token in the helpers.
@@ -19,7 +21,7 @@ const WaitTimeout = 10 * time.Second
 // when to reconnect), unordered handlers, short timeouts. Its connection can be cut with Kill.
 func ClientOpts(brokerURL, user, pass, clientID string) (*mqtt.ClientOptions, *Killer) {
 	k := &Killer{}
-	o := mqtt.NewClientOptions().AddBroker(brokerURL).SetClientID(clientID).
+	o := mqtt.NewClientOptions().SetStore(mqttstore.New()).AddBroker(brokerURL).SetClientID(clientID).
 		SetUsername(user).SetPassword(pass).SetCleanSession(true).SetProtocolVersion(4).
 		SetOrderMatters(false).SetAutoReconnect(false).
 		SetConnectTimeout(5 * time.Second).SetWriteTimeout(5 * time.Second).
