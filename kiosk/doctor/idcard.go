@@ -123,5 +123,5 @@ func printCard(w io.Writer, m map[string]any) {
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "ID-card reader OK: card read")
+	fmt.Fprintln(w, "身份证阅读器正常 / 身份證閱讀器正常 / ID-card reader OK: card read")
 }

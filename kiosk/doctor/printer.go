@@ -61,6 +61,9 @@ func show(w io.Writer, report map[string]any, asJSON bool) {
 	if tp, ok := report["test_page"]; ok {
 		fmt.Fprintf(w, "test page   %v\n", tp)
 	}
+	if report["paper"] != "out" && report["cover_open"] == false && report["online"] == true {
+		fmt.Fprintln(w, "打印机正常 / 印表機正常 / printer OK")
+	}
 }
 
 func printerFailure(err error) error {

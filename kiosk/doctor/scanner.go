@@ -54,7 +54,7 @@ func scannerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	if !f.asJSON {
-		fmt.Fprintf(stdout, "scanner OK: %d codes read\n", f.count)
+		fmt.Fprintf(stdout, "扫码器正常 / 掃碼器正常 / scanner OK: %d codes read\n", f.count)
 	}
 	return nil
 }
