@@ -23,6 +23,7 @@ type Metrics struct {
 	Published    prometheus.Counter     // readings handed to the broker (live and replay)
 	Replayed     prometheus.Counter     // of which replayed
 	Acked        prometheus.Counter     // readings the lab acknowledged and the outbox deleted
+	Rewinds      *prometheus.CounterVec // forwarder restarts from the last ack, by why: connected|ack_timeout
 	Commands     *prometheus.CounterVec // by name, ok true|false
 	Connected    prometheus.Gauge
 }
@@ -38,10 +39,11 @@ func New() *Metrics {
 		Published:    prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_published_total", Help: "Readings the broker accepted (live and replay)."}),
 		Replayed:     prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_replayed_total", Help: "Readings published again, flagged replay."}),
 		Acked:        prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_acked_total", Help: "Readings the lab acknowledged as stored."}),
+		Rewinds:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_rewinds_total", Help: "Times the forwarder went back to the last acknowledged reading, by why."}, []string{"why"}),
 		Commands:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_commands_total", Help: "Remote commands answered, by name and ok."}, []string{"name", "ok"}),
 		Connected:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "onestop_agent_broker_connected", Help: "1 while connected to the broker."}),
 	}
-	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.Appended, m.Published, m.Replayed, m.Acked, m.Commands, m.Connected)
+	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.Appended, m.Published, m.Replayed, m.Acked, m.Rewinds, m.Commands, m.Connected)
 	return m
 }
 

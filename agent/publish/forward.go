@@ -60,9 +60,19 @@ func (p *Publisher) forward(ctx context.Context) error {
 // rewind restarts publishing from the last acknowledged seq: everything not yet acknowledged
 // is sent again as replay.
 func (p *Publisher) rewind(ctx context.Context, c *cursor, why string) {
+	p.opts.Metrics.Rewinds.WithLabelValues(why).Inc()
 	last, err := p.src.LastSeq(ctx)
 	if err != nil {
 		slog.Error("publish: outbox last seq", "err", err)
+	}
+	// Rows below the oldest one still waiting were acknowledged, maybe by an earlier run of the
+	// agent: count them as applied, or an idle agent would wait for acks that never come.
+	if first, err := p.src.Pending(ctx, 0, 1); err == nil {
+		floor := last
+		if len(first) > 0 {
+			floor = first[0].Seq - 1
+		}
+		c.applied = max(c.applied, floor)
 	}
 	c.liveMark = max(last, c.live)
 	c.live = c.liveMark
@@ -146,7 +156,7 @@ func (p *Publisher) checkStall(ctx context.Context, c *cursor) {
 		return
 	}
 	if p.labUp.Load() && time.Since(c.waitSince) > p.opts.AckTimeout {
-		p.rewind(ctx, c, "ack timeout")
+		p.rewind(ctx, c, "ack_timeout")
 	}
 }
 

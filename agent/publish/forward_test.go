@@ -166,3 +166,52 @@ func waitStatus(t *testing.T, got chan telemetry.Status, state string, epoch int
 		}
 	}
 }
+
+// An agent restarted after everything was acknowledged has nothing outstanding: it must not keep
+// rewinding for acks that will never come. Its device description may be set before Run starts
+// (pollers do) without racing with it.
+func TestRestartWithAckedOutboxStaysQuiet(t *testing.T) {
+	b := startBroker(t, "")
+	lab := startLab(t, b.url())
+	ob := openOutbox(t)
+	appendN(t, ob, 3)
+	last, _ := ob.LastSeq(context.Background())
+	ob.Pending(context.Background(), 0, 100) // hand them out, as a forwarder did before the restart
+	if n, err := ob.Ack(context.Background(), ob.Epoch(), last); err != nil || n != 39 {
+		t.Fatalf("ack deleted %d: %v", n, err)
+	}
+	var m *Publisher
+	m = runPublisher(t, ob, b.url(), func(o *Opts) {
+		o.AckTimeout = 200 * time.Millisecond
+	})
+	m.SetMeta("rig0", telemetry.Meta{Model: "RT", Channels: []telemetry.Channel{{Name: "speed", Unit: "km/h"}}})
+	time.Sleep(1500 * time.Millisecond) // several ack timeouts
+	stalls := testutilCount(t, m, "ack_timeout")
+	if stalls != 0 {
+		t.Errorf("%v rewinds for acks while nothing was outstanding", stalls)
+	}
+	if lab.distinct() != 0 {
+		t.Errorf("acknowledged readings were sent again: %d", lab.distinct())
+	}
+}
+
+func testutilCount(t *testing.T, p *Publisher, why string) float64 {
+	t.Helper()
+	mfs, err := p.opts.Metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "onestop_agent_rewinds_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "why" && l.GetValue() == why {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}

@@ -82,6 +82,7 @@ func New(src Source, opts Opts) *Publisher {
 		metas: map[string][]byte{},
 	}
 	p.labUp.Store(true) // until the retained state says otherwise
+	p.client = p.newClient()
 	return p
 }
 
@@ -105,7 +106,7 @@ func (p *Publisher) SetMeta(dev string, m telemetry.Meta) error {
 	p.metaMu.Lock()
 	p.metas[dev] = b
 	p.metaMu.Unlock()
-	if p.client != nil && p.client.IsConnectionOpen() {
+	if p.client.IsConnectionOpen() {
 		p.client.Publish(telemetry.MetaTopic(p.opts.Site, p.opts.Agent, dev), 1, true, b)
 	}
 	return nil
@@ -116,8 +117,9 @@ func (p *Publisher) status(state string) []byte {
 	return b
 }
 
-// Run connects and forwards until ctx is done, then marks the agent offline and disconnects.
-func (p *Publisher) Run(ctx context.Context) error {
+// newClient builds the one paho client of this Publisher; it is made in New so that SetMeta,
+// called from pollers before Run starts, reads a field that never changes.
+func (p *Publisher) newClient() mqtt.Client {
 	o := mqtt.NewClientOptions().
 		SetStore(mqttstore.New()). // serialised copies: see internal/mqttstore
 		AddBroker(p.opts.BrokerURL).
@@ -135,7 +137,11 @@ func (p *Publisher) Run(ctx context.Context) error {
 			p.opts.Metrics.Connected.Set(0)
 			slog.Warn("publish: connection lost", "err", err)
 		})
-	p.client = mqtt.NewClient(o)
+	return mqtt.NewClient(o)
+}
+
+// Run connects and forwards until ctx is done, then marks the agent offline and disconnects.
+func (p *Publisher) Run(ctx context.Context) error {
 	p.client.Connect() // with ConnectRetry the token completes only once connected; OnConnect drives the rest
 
 	var wg sync.WaitGroup
