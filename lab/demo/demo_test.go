@@ -19,7 +19,11 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	tools, err = BuildTools(context.Background(), dir)
+	build := BuildTools
+	if raceEnabled {
+		build = BuildRaceTools // the agent and the twin run under the race detector too
+	}
+	tools, err = build(context.Background(), dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		panic(err)
@@ -38,6 +42,11 @@ func startStack(t *testing.T, lab LabOpts, agent AgentOpts) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if s.Twin != nil && !s.Twin.Exited() {
+			if err := s.Twin.Stop(10 * time.Second); err != nil {
+				t.Error(err) // status 66: the race detector found a race in the twin
+			}
+		}
 		s.Close()
 		if t.Failed() {
 			for _, f := range []string{"agent.log", "firmware-sim.log"} {

@@ -23,16 +23,29 @@ type Tools struct {
 
 // BuildTools compiles ./agent and ./firmware-sim of the module that holds the working directory
 // into dir. Without a go command it looks for installed binaries beside the running program.
-func BuildTools(ctx context.Context, dir string) (Tools, error) {
+func BuildTools(ctx context.Context, dir string) (Tools, error) { return buildTools(ctx, dir, false) }
+
+// BuildRaceTools is BuildTools with the race detector in the children: a race there makes the
+// child exit with status 66, which Proc.Stop reports. Tests built with -race use it.
+func BuildRaceTools(ctx context.Context, dir string) (Tools, error) {
+	return buildTools(ctx, dir, true)
+}
+
+func buildTools(ctx context.Context, dir string, race bool) (Tools, error) {
 	t := Tools{Agent: filepath.Join(dir, "agent"), FirmwareSim: filepath.Join(dir, "firmware-sim")}
 	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
 		return installedTools()
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "./agent", "./firmware-sim")
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	cgo := "CGO_ENABLED=0"
+	if race {
+		args, cgo = append(args, "-race"), "CGO_ENABLED=1"
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./agent", "./firmware-sim")...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), cgo)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return Tools{}, fmt.Errorf("demo: build agent and firmware-sim: %v\n%s", err, out)
 	}
