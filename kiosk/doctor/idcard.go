@@ -14,7 +14,7 @@ import (
 )
 
 func idcardCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("idcard", "Checks the reader's SAM, waits for an ID card, reads it and prints its fields.\nName, ID number and address are masked unless --unmask; nothing is logged.", stderr)
+	fs := newFlags("idcard", "Checks the reader's SAM, waits for an ID card, reads it and prints its fields.\nName, ID and pass numbers, address and the day of birth are masked unless --unmask; nothing is logged.", stderr)
 	port := fs.String("port", "", "serial port of the ID-card reader (required)")
 	baud := fs.Int("baud", 115200, "serial speed, 8N1")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for a card")
@@ -69,17 +69,18 @@ func cardFailure(err error) error {
 
 // cardFields are the keys of --json; the type's extra fields appear only when set.
 func cardFields(c *idcard.Card, unmask bool) map[string]any {
-	name, id, addr := c.Name, c.IDNumber, c.Address
-	if !unmask {
+	name, id, addr, birth, pass := c.Name, c.IDNumber, c.Address, date(c.Birth), c.PassNumber
+	if !unmask { // the birth date is the middle of the ID number: shown whole, it would undo the mask
 		name, id, addr = privacy.MaskName(name), privacy.MaskIDNumber(id), privacy.MaskAddress(addr)
+		birth, pass = privacy.MaskDate(birth), privacy.MaskIDNumber(pass)
 	}
 	m := map[string]any{
 		"type": string(c.Type), "name": name, "sex": string(rune(c.Sex)), "nation": c.Nation,
-		"nation_name": c.NationName, "birth": date(c.Birth), "address": addr, "id_number": id,
+		"nation_name": c.NationName, "birth": birth, "address": addr, "id_number": id,
 		"id_valid": idValid(c), "authority": c.Authority, "valid_from": date(c.ValidFrom),
 		"valid_to": validTo(c.ValidTo),
 	}
-	extra := map[string]string{"english_name": c.EnglishName, "pass_number": c.PassNumber, "issue_count": c.IssueCount,
+	extra := map[string]string{"english_name": c.EnglishName, "pass_number": pass, "issue_count": c.IssueCount,
 		"nationality": c.Nationality, "renewal_count": c.RenewalCount, "card_version": c.CardVersion}
 	if !unmask && c.EnglishName != "" {
 		extra["english_name"] = privacy.MaskName(c.EnglishName)

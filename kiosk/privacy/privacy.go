@@ -29,16 +29,30 @@ func MaskName(name string) string {
 	return string(r[0]) + strings.Repeat(string(Mask), len(r)-1)
 }
 
-// MaskIDNumber keeps the first 3 and the last 4 characters of an ID or permit number and
-// hides the rest: "11010519491231002X" → "110***********002X". Three digits name a province and
-// a city only; the last four are what people check against their card. A value too short to
-// keep 7 characters and still hide some is hidden entirely.
+// MaskIDNumber keeps the first 3 and the last 4 characters of an 18-character ID or permit
+// number and hides the rest: "11010519491231002X" → "110***********002X". Three digits name a
+// province and a city only; the last four are what people check against their card. Shorter
+// numbers (a 9-character pass number) keep only their first and last character, and one too
+// short for that is hidden entirely. Show no birth date beside it (see MaskDate): together they
+// would give the number back.
 func MaskIDNumber(id string) string {
 	r := []rune(strings.TrimSpace(id))
-	if len(r) <= 8 {
+	switch {
+	case len(r) <= 8:
 		return strings.Repeat(string(Mask), len(r))
+	case len(r) < 15:
+		return string(r[0]) + strings.Repeat(string(Mask), len(r)-2) + string(r[len(r)-1])
 	}
 	return string(r[:3]) + strings.Repeat(string(Mask), len(r)-7) + string(r[len(r)-4:])
+}
+
+// MaskDate keeps the year of a YYYY-MM-DD date: "1990-03-07" → "1990-**-**". A birth date is
+// the middle of an ID number, so a screen that masks the number masks the date too.
+func MaskDate(date string) string {
+	if len(date) != len("2006-01-02") {
+		return strings.Repeat(string(Mask), len(date))
+	}
+	return date[:5] + "**-**"
 }
 
 // MaskAddress keeps the first 6 characters (province and city, as a rule) and replaces the

@@ -38,3 +38,16 @@ func TestMaskAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskShortNumbersAndDates(t *testing.T) {
+	for in, want := range map[string]string{"H12345678": "H*******8", "AB1234567890": "A**********0"} {
+		if got := MaskIDNumber(in); got != want {
+			t.Errorf("MaskIDNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"1990-03-07": "1990-**-**", "": "", "19900307": "********"} {
+		if got := MaskDate(in); got != want {
+			t.Errorf("MaskDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
