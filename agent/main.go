@@ -93,8 +93,11 @@ func run(ctx context.Context, cfg config.Config) error {
 	defer stopPub()
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- pub.Run(pubCtx) }()
+	var metricsDone sync.WaitGroup
 	if cfg.Metrics.Addr != "" {
+		metricsDone.Add(1)
 		go func() {
+			defer metricsDone.Done()
 			if err := m.Serve(pubCtx, cfg.Metrics.Addr, nil); err != nil {
 				slog.Error("agent: metrics", "err", err)
 			}
@@ -108,7 +111,9 @@ func run(ctx context.Context, cfg config.Config) error {
 	polls.Wait()
 	drain(ob)
 	stopPub()
-	return <-pubDone
+	err = <-pubDone
+	metricsDone.Wait()
+	return err
 }
 
 // drain waits until the outbox is empty (every reading acknowledged) or DrainTimeout passes.

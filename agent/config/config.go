@@ -107,17 +107,6 @@ const Keys = `Configuration keys (TOML; flags override):
   [[rig]] timeout         Modbus reply timeout (default 300ms)
 `
 
-// Load reads path (if not empty) over the defaults and fills per-rig defaults.
-func Load(path string) (Config, error) {
-	c := Default()
-	if path != "" {
-		if _, err := toml.DecodeFile(path, &c); err != nil {
-			return Config{}, fmt.Errorf("config: %s: %w", path, err)
-		}
-	}
-	return c, c.fill()
-}
-
 // Parse reads the command line: --config FILE first, then every other flag given overrides the file.
 func Parse(args []string, out io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("agent", flag.ContinueOnError)

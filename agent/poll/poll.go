@@ -43,6 +43,7 @@ type Poller struct {
 	port     *serialport.Port
 	rig      *rig.Rig
 	reqs     chan request
+	done     chan struct{} // closed when Run returns: commands are refused from then on
 	interval time.Duration
 	known    bool // identity read since the port last (re)opened
 	last     rig.Snapshot
@@ -78,6 +79,7 @@ func New(opts Opts) *Poller {
 		port:     port,
 		rig:      rig.New(client, rig.Opts{Unit: opts.Unit, Name: opts.Name}),
 		reqs:     make(chan request),
+		done:     make(chan struct{}),
 		interval: opts.Interval,
 	}
 }
@@ -85,6 +87,7 @@ func New(opts Opts) *Poller {
 // Run polls until ctx is done. A poll in progress is finished, and its readings stored, before
 // Run returns: the rig has already sent them, so dropping them would lose data.
 func (p *Poller) Run(ctx context.Context) error {
+	defer close(p.done)
 	defer p.port.Close()
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -180,11 +183,16 @@ func (p *Poller) fail(err error) {
 	}
 }
 
+// ErrStopped answers commands that arrive once the poller has stopped (the agent is shutting down).
+var ErrStopped = errors.New("rig poller stopped")
+
 // Do runs a command on the poller's goroutine, between polls.
 func (p *Poller) Do(ctx context.Context, name string, args json.RawMessage) (any, error) {
 	req := request{name: name, args: args, reply: make(chan result, 1)}
 	select {
 	case p.reqs <- req:
+	case <-p.done:
+		return nil, ErrStopped
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -554,6 +554,10 @@ func TestPollRunReturnsAfterCancel(t *testing.T) {
 		t.Errorf("twin served %d snapshots, want the slow one after the first", got)
 	}
 	b.assertServedMatchesOutbox() // so the slow reply, sent after the cancel, was stored
+	// A command that comes after Run returned (the agent is draining) is refused at once.
+	if _, err := b.poller.Do(context.Background(), poll.CmdStatus, nil); !errors.Is(err, poll.ErrStopped) {
+		t.Errorf("Do after Run returned: %v, want ErrStopped", err)
+	}
 }
 
 // Hang-ups aimed at the instant a snapshot reply has just been written, when it is still on its

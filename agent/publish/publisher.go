@@ -168,8 +168,18 @@ func (p *Publisher) onConnect(c mqtt.Client) {
 		telemetry.ServiceStateTopic(site):         p.onServiceState,
 	}
 	for f, h := range subs {
-		if t := c.Subscribe(f, 1, h); !t.WaitTimeout(p.opts.WaitTimeout) || t.Error() != nil {
-			slog.Error("publish: subscribe failed", "filter", f, "err", t.Error())
+		// Without its ack subscription the agent would replay for ever, so retry until it holds
+		// or this connection is gone (the next one comes back here).
+		for delay := 200 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
+			t := c.Subscribe(f, 1, h)
+			if t.WaitTimeout(p.opts.WaitTimeout) && t.Error() == nil {
+				break
+			}
+			slog.Error("publish: subscribe failed; retrying", "filter", f, "err", t.Error(), "in", delay)
+			if !c.IsConnectionOpen() {
+				return
+			}
+			time.Sleep(delay)
 		}
 	}
 	c.Publish(telemetry.StatusTopic(site, agent), 1, true, p.status(telemetry.StateOnline))

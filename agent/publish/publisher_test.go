@@ -19,6 +19,7 @@ import (
 
 	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/mqttstore"
 )
 
 // testBroker is a real mochi broker on a loopback port that can be stopped and started again.
@@ -72,6 +73,7 @@ type fakeLab struct {
 	replayed         int
 	live             int
 	liveDuringReplay bool
+	bad              int
 	replaying        bool
 	silent           bool
 	wm               int64
@@ -82,32 +84,47 @@ type fakeLab struct {
 
 func startLab(t testing.TB, url string) *fakeLab {
 	l := &fakeLab{seen: map[int64]int{}, results: make(chan telemetry.Result, 16)}
+	subscribe := func(c mqtt.Client) error {
+		for f, h := range map[string]mqtt.MessageHandler{
+			telemetry.AllDataFilter("s1"): l.onData,
+			telemetry.AllResultFilter("s1"): func(_ mqtt.Client, m mqtt.Message) {
+				r, _ := telemetry.DecodeResult(m.Payload())
+				select {
+				case l.results <- r:
+				default: // a test that stopped reading loses nothing it asserts on
+				}
+			},
+		} {
+			if tok := c.Subscribe(f, 1, h); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+				return fmt.Errorf("subscribe %s: %v", f, tok.Error())
+			}
+		}
+		return nil
+	}
 	o := mqtt.NewClientOptions().AddBroker(url).SetClientID("fake-lab").SetOrderMatters(true).
+		SetStore(mqttstore.New()).
 		SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(200 * time.Millisecond).
 		SetMaxReconnectInterval(500 * time.Millisecond).
-		SetOnConnectHandler(func(c mqtt.Client) {
-			c.Subscribe(telemetry.AllDataFilter("s1"), 1, l.onData)
-			c.Subscribe(telemetry.AllResultFilter("s1"), 1, func(_ mqtt.Client, m mqtt.Message) {
-				r, _ := telemetry.DecodeResult(m.Payload())
-				l.results <- r
-			})
-		})
+		SetOnConnectHandler(func(c mqtt.Client) { subscribe(c) }) // again after each reconnect
 	l.client = mqtt.NewClient(o)
 	if tok := l.client.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("fake lab connect: %v", tok.Error())
 	}
-	time.Sleep(200 * time.Millisecond) // let OnConnect's subscriptions land
+	if err := subscribe(l.client); err != nil { // before the test publishes anything
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { l.client.Disconnect(0) })
 	return l
 }
 
 func (l *fakeLab) onData(c mqtt.Client, m mqtt.Message) {
 	b, err := telemetry.DecodeBatch(m.Payload())
-	if err != nil {
-		panic(err)
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err != nil {
+		l.bad++ // the forwarder sent something off contract; tests check bad == 0
+		return
+	}
 	l.epoch = b.Epoch
 	for s := b.SeqFrom; s <= b.SeqTo; s++ {
 		l.seen[s]++
@@ -132,7 +149,14 @@ func (l *fakeLab) onData(c mqtt.Client, m mqtt.Message) {
 
 func (l *fakeLab) setSilent(v bool) { l.mu.Lock(); l.silent = v; l.mu.Unlock() }
 
-func (l *fakeLab) distinct() int { l.mu.Lock(); defer l.mu.Unlock(); return len(l.seen) }
+func (l *fakeLab) distinct() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bad > 0 {
+		panic(fmt.Sprintf("fake lab: %d batches off the contract", l.bad)) // test goroutine, not paho's
+	}
+	return len(l.seen)
+}
 
 func openOutbox(t testing.TB) *outbox.Outbox {
 	ob, err := outbox.Open(filepath.Join(t.TempDir(), "outbox.db"))

@@ -109,12 +109,19 @@ func (s *Sender) Send(ctx context.Context, agent, dev, name string, args, out an
 	s.mu.Unlock()
 	defer func() { s.mu.Lock(); delete(s.waiting, id); s.mu.Unlock() }()
 
-	t := s.client.Publish(telemetry.CommandTopic(s.opts.Site, agent, dev, name), 1, false, payload)
-	if !t.WaitTimeout(time.Until(deadline)) || t.Error() != nil {
-		return fmt.Errorf("command: %s to %s/%s: not sent: %v", name, agent, dev, t.Error())
-	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
+	t := s.client.Publish(telemetry.CommandTopic(s.opts.Site, agent, dev, name), 1, false, payload)
+	select {
+	case <-t.Done():
+		if err := t.Error(); err != nil {
+			return fmt.Errorf("command: %s to %s/%s: not sent: %w", name, agent, dev, err)
+		}
+	case <-timer.C:
+		return fmt.Errorf("command: %s to %s/%s: not sent within %v", name, agent, dev, s.opts.Timeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	select {
 	case r := <-ch:
 		if !r.OK {

@@ -176,7 +176,9 @@ func waitSteps(ctx context.Context, s *Stack) (int, error) {
 				return d.Meta.Steps, nil
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		if !sleepCtx(ctx, 200*time.Millisecond) {
+			return 0, ctx.Err()
+		}
 	}
 	return 0, errors.New("demo: the rig's description (meta) never reached the lab")
 }
@@ -188,7 +190,9 @@ func startStep(ctx context.Context, s *Stack, step int) error {
 		if err == nil || !errors.Is(err, command.ErrRefused) || !strings.Contains(err.Error(), "busy") || time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(300 * time.Millisecond)
+		if !sleepCtx(ctx, 300*time.Millisecond) {
+			return ctx.Err()
+		}
 	}
 }
 
@@ -209,10 +213,8 @@ func waitStepEnd(ctx context.Context, s *Stack, step int) (stepStatus, error) {
 		if st.Step == step && (st.StepState == "done" || st.StepState == "aborted") {
 			return st, nil
 		}
-		select {
-		case <-ctx.Done():
+		if !sleepCtx(ctx, 500*time.Millisecond) {
 			return st, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
 		}
 	}
 	return stepStatus{}, fmt.Errorf("demo: step %d did not end within 2 minutes", step)
@@ -257,4 +259,16 @@ func summarise(rows []store.Row) []ChannelSummary {
 // quietLogger keeps the demo's own output readable: only warnings and errors of the lab's parts.
 func quietLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// sleepCtx waits d or until ctx is done; it reports whether the whole wait passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

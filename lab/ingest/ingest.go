@@ -161,9 +161,22 @@ func (in *Ingest) clientOptions() *mqtt.ClientOptions {
 
 // onConnect runs in its own goroutine after every (re)connect.
 func (in *Ingest) onConnect(c mqtt.Client) {
-	if err := in.subscribe(c); err != nil {
-		in.log.Error("ingest: subscribe", "error", err)
-		return // paho keeps the connection; the next reconnect tries again
+	// Connected without subscriptions the lab would store nothing and look healthy: retry until
+	// they hold, the connection goes (the next one comes back here) or the ingest closes.
+	for delay := 200 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
+		err := in.subscribe(c)
+		if err == nil {
+			break
+		}
+		in.log.Error("ingest: subscribe failed; retrying", "error", err, "in", delay)
+		select {
+		case <-in.ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		if !c.IsConnectionOpen() {
+			return
+		}
 	}
 	if err := in.publish(telemetry.ServiceStateTopic(in.opts.Site), true, []byte(telemetry.ServiceOnline)); err != nil {
 		in.log.Error("ingest: publish service state", "error", err)
