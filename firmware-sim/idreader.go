@@ -2,17 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
 )
@@ -65,25 +57,12 @@ type idreaderFlags struct {
 }
 
 func parseIDReaderFlags(args []string, stdout, stderr io.Writer) (f idreaderFlags, code int, ok bool) {
-	fs := flag.NewFlagSet("idreader", flag.ContinueOnError)
-	var msg strings.Builder
-	fs.SetOutput(&msg)
+	fs := newTwinFlags("idreader", idreaderHelp, idreaderControlHelp, &f.control)
 	fs.StringVar(&f.card, "card", "", `card on the reader at start: one of `+strings.Join(idreader.CardNames(), ", ")+`; "" = empty reader`)
 	fs.IntVar(&f.baud, "baud", 115200, "line speed the replies are paced at (each byte takes 10 bits of wire time); the reader's default is 115200")
 	fs.StringVar(&f.link, "link", "", "keep this symlink pointing at the /dev/pts path (removed at exit)")
-	fs.StringVar(&f.control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
-	fs.Usage = func() {
-		fmt.Fprint(&msg, idreaderHelp)
-		fs.PrintDefaults()
-		fmt.Fprint(&msg, idreaderControlHelp)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, msg.String())
-			return f, 0, false
-		}
-		fmt.Fprint(stderr, msg.String())
-		return f, 2, false
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return f, code, false
 	}
 	if fs.NArg() > 0 || f.baud <= 0 {
 		fmt.Fprintln(stderr, "firmware-sim idreader: want --baud > 0 and no arguments")
@@ -97,44 +76,21 @@ func runIDReader(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := serveIDReader(ctx, f, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "firmware-sim:", err)
-		return 1
-	}
-	return 0
+	return runUntilSignal("idreader", stderr, func(ctx context.Context) error {
+		return serveIDReader(ctx, f, stdout, stderr)
+	})
 }
 
 func serveIDReader(ctx context.Context, f idreaderFlags, stdout, stderr io.Writer) error {
-	var ln net.Listener
-	if f.control != "off" {
-		var err error
-		if ln, err = net.Listen("tcp", f.control); err != nil {
-			return fmt.Errorf("idreader: control listener: %w", err)
-		}
-		defer ln.Close()
-	}
-	link := f.link
-	if link == "" {
-		link = "none"
-	}
-	// Path first, control address second, so a script can read both before talking.
-	onPath := func(path string) {
-		fmt.Fprintf(stdout, "idreader: serving on %s (link %s)\n", path, link)
-		if ln != nil {
-			fmt.Fprintf(stdout, "idreader: control http://%s\n", ln.Addr())
-		}
-	}
-	tw, err := idreader.New(idreader.Opts{Card: f.card, Baud: f.baud, Link: f.link,
-		Logger: slog.New(slog.NewTextHandler(stderr, nil)), OnPath: onPath})
+	con, err := newConsole("idreader", f.control, f.link, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	if ln != nil {
-		srv := &http.Server{Handler: tw.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
+	tw, err := idreader.New(idreader.Opts{Card: f.card, Baud: f.baud, Link: f.link,
+		Logger: con.logger, OnPath: con.onPath})
+	if err != nil {
+		con.close()
+		return err
 	}
-	return tw.Run(ctx)
+	return con.run(ctx, tw.Handler(), tw.Run)
 }

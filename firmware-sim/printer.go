@@ -3,19 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/signal"
-	"strings"
-	"sync"
-	"syscall"
-	"time"
 
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
 )
@@ -78,27 +68,14 @@ type printerFlags struct {
 }
 
 func parsePrinterFlags(args []string, stdout, stderr io.Writer) (f printerFlags, code int, ok bool) {
-	fs := flag.NewFlagSet("printer", flag.ContinueOnError)
-	var msg strings.Builder
-	fs.SetOutput(&msg)
+	fs := newTwinFlags("printer", printerHelp, printerControlHelp, &f.control)
 	fs.StringVar(&f.out, "out", "receipts", "directory for receipt-NNN.png and receipt-NNN.txt (created if missing)")
 	fs.StringVar(&f.font, "font", simprinter.DefaultFont, "TrueType font with Latin and Chinese glyphs (a single-face .ttf, not a .ttc); a missing font is an error")
 	fs.IntVar(&f.baud, "baud", 115200, "line speed replies and ASB frames are paced at (10 bits a byte)")
 	fs.StringVar(&f.link, "link", "", "keep this symlink pointing at the /dev/pts path (replaced atomically, removed at exit)")
-	fs.StringVar(&f.control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
 	fs.BoolVar(&f.stdin, "stdin", false, "also read control commands from stdin, one a line (see below)")
-	fs.Usage = func() {
-		fmt.Fprint(&msg, printerHelp)
-		fs.PrintDefaults()
-		fmt.Fprint(&msg, printerControlHelp)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, msg.String())
-			return f, 0, false
-		}
-		fmt.Fprint(stderr, msg.String())
-		return f, 2, false
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return f, code, false
 	}
 	if fs.NArg() > 0 || f.baud <= 0 || f.out == "" {
 		fmt.Fprintln(stderr, "firmware-sim printer: want --baud > 0, a non-empty --out and no arguments")
@@ -112,55 +89,32 @@ func runPrinter(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	var in io.Reader
 	if f.stdin {
 		in = os.Stdin
 	}
-	if err := servePrinter(ctx, f, in, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "firmware-sim:", err)
-		return 1
-	}
-	return 0
+	return runUntilSignal("printer", stderr, func(ctx context.Context) error {
+		return servePrinter(ctx, f, in, stdout, stderr)
+	})
 }
 
 // servePrinter runs the twin; commands come from in when it is not nil.
 func servePrinter(ctx context.Context, f printerFlags, in io.Reader, stdout, stderr io.Writer) error {
-	out := &printerStdout{w: stdout}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	var ln net.Listener
-	if f.control != "off" {
-		var err error
-		if ln, err = net.Listen("tcp", f.control); err != nil {
-			return fmt.Errorf("printer: control listener: %w", err)
-		}
-		defer ln.Close()
-	}
-	link := f.link
-	if link == "" {
-		link = "none"
-	}
-	onPath := func(path string) {
-		fmt.Fprintf(out, "printer: serving on %s (link %s)\n", path, link)
-		if ln != nil {
-			fmt.Fprintf(out, "printer: control http://%s\n", ln.Addr())
-		}
-	}
-	tw, err := simprinter.New(simprinter.Opts{OutDir: f.out, Font: f.font, Baud: f.baud, Link: f.link,
-		Logger: logger, OnPath: onPath, OnReceipt: func(r simprinter.Receipt) { fmt.Fprintf(out, "printer: receipt %s\n", r.PNG) }})
+	con, err := newConsole("printer", f.control, f.link, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	if ln != nil {
-		srv := &http.Server{Handler: tw.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
+	tw, err := simprinter.New(simprinter.Opts{OutDir: f.out, Font: f.font, Baud: f.baud, Link: f.link,
+		Logger: con.logger, OnPath: con.onPath,
+		OnReceipt: func(r simprinter.Receipt) { fmt.Fprintf(con.out, "printer: receipt %s\n", r.PNG) }})
+	if err != nil {
+		con.close()
+		return err
 	}
 	if in != nil {
-		go readCommands(in, tw, out)
+		go readCommands(in, tw, con.out)
 	}
-	return tw.Run(ctx)
+	return con.run(ctx, tw.Handler(), tw.Run)
 }
 
 // readCommands runs until in ends; at exit the process takes it along.
@@ -175,17 +129,4 @@ func readCommands(in io.Reader, tw *simprinter.Twin, out io.Writer) {
 			fmt.Fprintln(out, "printer:", reply)
 		}
 	}
-}
-
-// printerStdout serialises lines from the twin, the HTTP server and the
-// stdin reader, so a script reading stdout never sees two lines mixed.
-type printerStdout struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (p *printerStdout) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.w.Write(b)
 }

@@ -2,18 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"os/signal"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
 	simrig "github.com/onestop-station/onestop/firmware-sim/sim/rig"
 )
@@ -59,27 +50,14 @@ type rigFlags struct {
 // parseRigFlags reports ok=false with the exit code when the program should
 // stop: 0 after --help (printed to stdout), 2 after a usage error (stderr).
 func parseRigFlags(args []string, stdout, stderr io.Writer) (f rigFlags, code int, ok bool) {
-	fs := flag.NewFlagSet("rig", flag.ContinueOnError)
-	var msg strings.Builder
-	fs.SetOutput(&msg)
+	fs := newTwinFlags("rig", rigHelp, rigControlHelp, &f.control)
 	fs.StringVar(&f.scenario, "scenario", simrig.DefaultScenario,
 		"scenario: one of "+strings.Join(simrig.ScenarioNames(), ", ")+", or a path to a .toml file")
 	fs.IntVar(&f.baud, "baud", 115200, "line speed the replies are paced at (each byte takes 10 bits of wire time)")
 	fs.StringVar(&f.link, "link", "", "keep this symlink pointing at the current /dev/pts path (replaced atomically; removed while hung up)")
-	fs.StringVar(&f.control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
 	fs.IntVar(&f.unit, "unit", 1, "Modbus unit id, 1..247")
-	fs.Usage = func() {
-		fmt.Fprint(&msg, rigHelp)
-		fs.PrintDefaults()
-		fmt.Fprint(&msg, rigControlHelp)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, msg.String())
-			return f, 0, false
-		}
-		fmt.Fprint(stderr, msg.String())
-		return f, 2, false
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return f, code, false
 	}
 	if fs.NArg() > 0 || f.unit < 1 || f.unit > 247 || f.baud <= 0 {
 		fmt.Fprintln(stderr, "firmware-sim rig: want --unit 1..247, --baud > 0 and no arguments")
@@ -93,52 +71,21 @@ func runRig(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	sc, err := simrig.LoadScenario(f.scenario)
-	if err != nil {
-		fmt.Fprintln(stderr, "firmware-sim:", err)
-		return 1
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := serveRig(ctx, f, sc, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "firmware-sim:", err)
-		return 1
-	}
-	return 0
+	return runUntilSignal("rig", stderr, func(ctx context.Context) error {
+		sc, err := simrig.LoadScenario(f.scenario)
+		if err != nil {
+			return err
+		}
+		return serveRig(ctx, f, sc, stdout, stderr)
+	})
 }
 
 func serveRig(ctx context.Context, f rigFlags, sc *simrig.Scenario, stdout, stderr io.Writer) error {
-	var ln net.Listener
-	if f.control != "off" {
-		var err error
-		if ln, err = net.Listen("tcp", f.control); err != nil {
-			return fmt.Errorf("rig: control listener: %w", err)
-		}
-	}
-	// The path goes out as the first stdout line, the control address as the
-	// second, so a script can read both before talking to the twin.
-	var once sync.Once
-	link := f.link
-	if link == "" {
-		link = "none"
-	}
-	onPath := func(path string) {
-		if path == "" {
-			return
-		}
-		fmt.Fprintf(stdout, "rig: serving on %s (link %s)\n", path, link)
-		once.Do(func() {
-			if ln != nil {
-				fmt.Fprintf(stdout, "rig: control http://%s\n", ln.Addr())
-			}
-		})
+	con, err := newConsole("rig", f.control, f.link, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	tw := simrig.New(simrig.Opts{Scenario: sc, Baud: f.baud, Unit: byte(f.unit), Link: f.link,
-		Logger: slog.New(slog.NewTextHandler(stderr, nil)), OnPath: onPath})
-	if ln != nil {
-		srv := &http.Server{Handler: tw.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
-	}
-	return tw.Run(ctx)
+		Logger: con.logger, OnPath: con.onPath})
+	return con.run(ctx, tw.Handler(), tw.Run)
 }

@@ -2,17 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"os/signal"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	drv "github.com/onestop-station/onestop/drivers/scanner"
@@ -91,9 +83,7 @@ func (c codeFlag) Set(s string) error {
 }
 
 func parseScannerFlags(args []string, stdout, stderr io.Writer) (f scannerFlags, code int, ok bool) {
-	fs := flag.NewFlagSet("scanner", flag.ContinueOnError)
-	var msg strings.Builder
-	fs.SetOutput(&msg)
+	fs := newTwinFlags("scanner", scannerHelp, scannerControlHelp, &f.control)
 	fs.StringVar(&f.dialect, "dialect", "honeywell", "trigger commands obeyed: honeywell, newland or none (auto-sense: codes only on --every or POST /trigger)")
 	fs.StringVar(&f.suffix, "suffix", "crlf", "terminator after each code: cr, crlf, lf, tab or none")
 	fs.BoolVar(&f.aim, "aim", false, `prefix each code with its AIM identifier ("]Q1" QR, "]E0" EAN-13, ...)`)
@@ -103,19 +93,8 @@ func parseScannerFlags(args []string, stdout, stderr io.Writer) (f scannerFlags,
 	fs.DurationVar(&f.decodeDelay, "decode-delay", 30*time.Millisecond, "time from a trigger command to the code, as an imager takes")
 	fs.IntVar(&f.baud, "baud", 115200, "line speed the output is paced at (each byte takes 10 bits of wire time)")
 	fs.StringVar(&f.link, "link", "", "keep this symlink pointing at the current /dev/pts path (replaced atomically; removed while hung up)")
-	fs.StringVar(&f.control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
-	fs.Usage = func() {
-		fmt.Fprint(&msg, scannerHelp)
-		fs.PrintDefaults()
-		fmt.Fprint(&msg, scannerControlHelp)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, msg.String())
-			return f, 0, false
-		}
-		fmt.Fprint(stderr, msg.String())
-		return f, 2, false
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return f, code, false
 	}
 	if fs.NArg() > 0 || f.baud <= 0 || f.every < 0 {
 		fmt.Fprintln(stderr, "firmware-sim scanner: want --baud > 0, --every >= 0 and no arguments")
@@ -155,13 +134,9 @@ func runScanner(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := serveScanner(ctx, f, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "firmware-sim scanner:", err)
-		return 1
-	}
-	return 0
+	return runUntilSignal("scanner", stderr, func(ctx context.Context) error {
+		return serveScanner(ctx, f, stdout, stderr)
+	})
 }
 
 func serveScanner(ctx context.Context, f scannerFlags, stdout, stderr io.Writer) error {
@@ -169,42 +144,15 @@ func serveScanner(ctx context.Context, f scannerFlags, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	var ln net.Listener
-	if f.control != "off" {
-		if ln, err = net.Listen("tcp", f.control); err != nil {
-			return fmt.Errorf("control listener: %w", err)
-		}
-	}
-	// The path goes out as the first stdout line, the control address as the
-	// second, so a script can read both before talking to the twin.
-	var once sync.Once
-	link := f.link
-	if link == "" {
-		link = "none"
-	}
-	o.OnPath = func(path string) {
-		if path == "" {
-			return
-		}
-		fmt.Fprintf(stdout, "scanner: serving on %s (link %s)\n", path, link)
-		once.Do(func() {
-			if ln != nil {
-				fmt.Fprintf(stdout, "scanner: control http://%s\n", ln.Addr())
-			}
-		})
-	}
-	o.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	tw, err := simscanner.New(o)
+	con, err := newConsole("scanner", f.control, f.link, stdout, stderr)
 	if err != nil {
-		if ln != nil {
-			ln.Close()
-		}
 		return err
 	}
-	if ln != nil {
-		srv := &http.Server{Handler: tw.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
+	o.Logger, o.OnPath = con.logger, con.onPath
+	tw, err := simscanner.New(o)
+	if err != nil {
+		con.close()
+		return err
 	}
-	return tw.Run(ctx)
+	return con.run(ctx, tw.Handler(), tw.Run)
 }

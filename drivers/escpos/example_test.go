@@ -26,7 +26,7 @@ func Example() {
 		return
 	}
 	go twin.Run(ctx)
-	path, _ := twin.WaitPath(ctx)
+	path, _ := twin.WaitPath(ctx, "")
 
 	port := serialport.New(serialport.Config{Path: path, Baud: 115200}, "printer")
 	defer port.Close()

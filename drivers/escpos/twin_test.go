@@ -69,7 +69,7 @@ func serveTwin(t *testing.T) (*simprinter.Twin, string) {
 	})
 	wctx, wcancel := context.WithTimeout(ctx, waitLong)
 	defer wcancel()
-	path, err := tw.WaitPath(wctx)
+	path, err := tw.WaitPath(wctx, "")
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}

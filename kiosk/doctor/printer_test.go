@@ -30,7 +30,7 @@ func startPrinter(t *testing.T) (*simprinter.Twin, string) {
 	t.Cleanup(func() { cancel(); <-done })
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
-	if _, err := tw.WaitPath(wctx); err != nil {
+	if _, err := tw.WaitPath(wctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	return tw, link

@@ -1,9 +1,10 @@
 package idreader
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/simhttp"
 )
 
 // faultJSON is the body of POST /fault.
@@ -36,13 +37,13 @@ type cardInfo struct {
 //	                       "count":N, "sticky":bool, "delay_ms":N, "on":"any|sam|find|select|read|address"}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.State()) })
-	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.Counters()) })
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
+	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
 		t.ResetCounters()
-		writeJSON(w, t.Counters())
+		simhttp.WriteJSON(w, t.Counters())
 	})
-	mux.HandleFunc("GET /cards", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, cardList()) })
+	mux.HandleFunc("GET /cards", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, cardList()) })
 	mux.HandleFunc("POST /card", t.postCard)
 	mux.HandleFunc("POST /sam", t.postSAM)
 	mux.HandleFunc("POST /fault", t.postFault)
@@ -64,7 +65,7 @@ func (t *Twin) postCard(w http.ResponseWriter, r *http.Request) {
 		Name    string `json:"name"`
 		Present *bool  `json:"present"`
 	}
-	if !readJSON(w, r, &body) {
+	if !simhttp.ReadJSON(w, r, &body) {
 		return
 	}
 	var err error
@@ -78,49 +79,23 @@ func (t *Twin) postCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		simhttp.Refuse(w, err)
 		return
 	}
-	writeJSON(w, t.State())
+	simhttp.WriteJSON(w, t.State())
 }
 
 func (t *Twin) postSAM(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		OK bool `json:"ok"`
 	}
-	if !readJSON(w, r, &body) {
-		return
-	}
-	t.SetSAM(body.OK)
-	writeJSON(w, t.State())
+	simhttp.Post(w, r, &body, func() error { t.SetSAM(body.OK); return nil }, t.State)
 }
 
 func (t *Twin) postFault(w http.ResponseWriter, r *http.Request) {
 	var b faultJSON
-	if !readJSON(w, r, &b) {
-		return
-	}
-	f := Fault{Kind: FaultKind(b.Kind), Count: b.Count, Sticky: b.Sticky, Delay: time.Duration(b.DelayMS) * time.Millisecond, On: b.On}
-	if err := t.InjectFault(f); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	writeJSON(w, t.State())
-}
-
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		http.Error(w, "bad JSON body: "+err.Error(), http.StatusBadRequest)
-		return false
-	}
-	return true
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	simhttp.Post(w, r, &b, func() error {
+		return t.InjectFault(Fault{Kind: FaultKind(b.Kind), Count: b.Count, Sticky: b.Sticky,
+			Delay: time.Duration(b.DelayMS) * time.Millisecond, On: b.On})
+	}, t.State)
 }

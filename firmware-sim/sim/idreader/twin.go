@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/onestop-station/onestop/drivers/idcard"
@@ -20,7 +18,8 @@ type Opts struct {
 	Baud   int          // reply pacing; 0: 115200
 	Link   string       // optional symlink kept pointing at the PTY
 	Logger *slog.Logger // nil: slog.Default()
-	// OnPath is called from Run once the PTY serves (its path). It must not block.
+	// OnPath is called from Run once the PTY serves (its path), and with ""
+	// when Run stops serving. It must not block.
 	OnPath func(path string)
 }
 
@@ -29,10 +28,7 @@ type Twin struct {
 	opts   Opts
 	mod    *module
 	faults *faults
-
-	mu      sync.Mutex
-	path    string
-	changed chan struct{} // closed and replaced when path changes
+	port   simpty.PathWatch
 }
 
 // New returns a twin ready to Run; it fails only for an unknown card.
@@ -43,7 +39,8 @@ func New(opts Opts) (*Twin, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	t := &Twin{opts: opts, mod: &module{samOK: true}, faults: newFaults(), changed: make(chan struct{})}
+	t := &Twin{opts: opts, mod: &module{samOK: true}, faults: newFaults(),
+		port: simpty.PathWatch{OnSet: opts.OnPath}}
 	if opts.Card != "" {
 		if err := t.PlaceCard(opts.Card); err != nil {
 			return nil, err
@@ -91,38 +88,15 @@ func (t *Twin) Counters() Counters { return t.faults.counters() }
 func (t *Twin) ResetCounters() { t.faults.resetCounters() }
 
 // Path is the PTY slave path clients open; "" before Run has opened it.
-func (t *Twin) Path() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.path
-}
+func (t *Twin) Path() string { return t.port.Path() }
 
 // WaitPath blocks until the twin serves on a path other than old ("" for the first).
 func (t *Twin) WaitPath(ctx context.Context, old string) (string, error) {
-	for {
-		t.mu.Lock()
-		p, ch := t.path, t.changed
-		t.mu.Unlock()
-		if p != "" && p != old {
-			return p, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return "", fmt.Errorf("idreader twin: wait for port: %w", ctx.Err())
-		}
+	p, err := t.port.Wait(ctx, old)
+	if err != nil {
+		return "", fmt.Errorf("idreader twin: %w", err)
 	}
-}
-
-func (t *Twin) setPath(p string) {
-	t.mu.Lock()
-	t.path = p
-	close(t.changed)
-	t.changed = make(chan struct{})
-	t.mu.Unlock()
-	if p != "" && t.opts.OnPath != nil {
-		t.opts.OnPath(p)
-	}
+	return p, nil
 }
 
 // Run serves on a new PTY until ctx is done.
@@ -138,30 +112,13 @@ func (t *Twin) Run(ctx context.Context) error {
 		}
 		defer simpty.RemoveLink(t.opts.Link, p.Path)
 	}
-	if err := setNonblock(p.Master); err != nil {
-		return fmt.Errorf("idreader twin: %s: %w", p.Path, err)
-	}
-	t.setPath(p.Path)
-	defer t.setPath("")
+	t.port.Set(p.Path)
+	defer t.port.Set("")
 	t.opts.Logger.Info("idreader twin: serving", "path", p.Path, "link", t.opts.Link, "baud", t.opts.Baud)
 	if err := t.serve(ctx, p.Master); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("idreader twin: serve %s: %w", p.Path, err)
 	}
 	return nil
-}
-
-// setNonblock undoes the blocking mode creack/pty leaves the master in, so read deadlines
-// work and Run notices ctx.
-func setNonblock(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = syscall.SetNonblock(int(fd), true) }); err != nil {
-		return err
-	}
-	return serr
 }
 
 // Timing of the host side. A command is a handful of bytes written at once; a started frame
@@ -232,7 +189,7 @@ func (t *Twin) send(ctx context.Context, w *os.File, o outcome) error {
 		return nil
 	}
 	wire := time.Duration(len(p.out)*10) * time.Second / time.Duration(t.opts.Baud)
-	if !sleepCtx(ctx, wire+p.delay) {
+	if !simpty.SleepCtx(ctx, wire+p.delay) {
 		return nil
 	}
 	if _, err := w.Write(p.out); err != nil {
@@ -240,15 +197,4 @@ func (t *Twin) send(ctx context.Context, w *os.File, o outcome) error {
 	}
 	t.faults.count(o, p)
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/simhttp"
 )
 
 // State is the twin as GET /state shows it.
@@ -21,7 +23,7 @@ type State struct {
 func (t *Twin) State() State {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return State{panel: t.panel, Online: !t.panel.offline(), Path: t.path, OutDir: t.opts.OutDir, Receipts: len(t.receipts)}
+	return State{panel: t.panel, Online: !t.panel.offline(), Path: t.port.Path(), OutDir: t.opts.OutDir, Receipts: len(t.receipts)}
 }
 
 // Counters returns the tallies so far.
@@ -113,53 +115,31 @@ func (t *Twin) Command(line string) (string, error) {
 //	POST /fault           {"kind":"no_reply|garbage|cutter|unrecoverable|clear","count":N}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.State()) })
-	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.Counters()) })
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
+	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
 		t.ResetCounters()
-		writeJSON(w, t.Counters())
+		simhttp.WriteJSON(w, t.Counters())
 	})
-	mux.HandleFunc("GET /receipts", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.Receipts()) })
+	mux.HandleFunc("GET /receipts", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Receipts()) })
 	mux.HandleFunc("POST /paper", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			State Paper `json:"state"`
 		}
-		t.post(w, r, &body, func() error { return t.SetPaper(body.State) })
+		simhttp.Post(w, r, &body, func() error { return t.SetPaper(body.State) }, t.State)
 	})
 	mux.HandleFunc("POST /cover", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Open bool `json:"open"`
 		}
-		t.post(w, r, &body, func() error { return t.SetCover(body.Open) })
+		simhttp.Post(w, r, &body, func() error { return t.SetCover(body.Open) }, t.State)
 	})
 	mux.HandleFunc("POST /fault", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Kind  string `json:"kind"`
 			Count int    `json:"count"`
 		}
-		t.post(w, r, &body, func() error { return t.InjectFault(Fault{Kind: body.Kind, Count: body.Count}) })
+		simhttp.Post(w, r, &body, func() error { return t.InjectFault(Fault{Kind: body.Kind, Count: body.Count}) }, t.State)
 	})
 	return mux
-}
-
-// post decodes the body into v, runs do and answers with the new state.
-func (t *Twin) post(w http.ResponseWriter, r *http.Request, v any, do func() error) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		http.Error(w, "bad JSON body: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	if err := do(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	writeJSON(w, t.State())
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/simpty"
@@ -23,8 +22,9 @@ type Opts struct {
 	Baud   int          // reply pacing; 0: 115200
 	Link   string       // optional symlink kept pointing at the PTY
 	Logger *slog.Logger // nil: slog.Default()
-	// OnPath is called from Run with the PTY path once it serves, and
-	// OnReceipt after each receipt file is written. They must not block.
+	// OnPath is called from Run with the PTY path once it serves and with
+	// "" when Run stops serving; OnReceipt after each receipt file is
+	// written. They must not block.
 	OnPath    func(path string)
 	OnReceipt func(Receipt)
 }
@@ -44,8 +44,8 @@ type Twin struct {
 	cnt      Counters
 	receipts []Receipt
 	next     int // number of the next receipt file
-	path     string
-	changed  chan struct{} // closed and replaced when path changes
+
+	port simpty.PathWatch
 }
 
 // New loads the font and prepares the output directory; a missing font is
@@ -70,7 +70,8 @@ func New(opts Opts) (*Twin, error) {
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("printer twin: %w", err)
 	}
-	t := &Twin{opts: opts, panel: panel{Paper: PaperOK}, next: nextReceipt(opts.OutDir), changed: make(chan struct{})}
+	t := &Twin{opts: opts, panel: panel{Paper: PaperOK}, next: nextReceipt(opts.OutDir),
+		port: simpty.PathWatch{OnSet: opts.OnPath}}
 	t.in = newInterp(t, font)
 	return t, nil
 }
@@ -90,35 +91,16 @@ func nextReceipt(dir string) int {
 }
 
 // Path is the PTY slave path clients open; "" until Run serves.
-func (t *Twin) Path() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.path
-}
+func (t *Twin) Path() string { return t.port.Path() }
 
-// WaitPath blocks until Run serves on a path and returns it.
-func (t *Twin) WaitPath(ctx context.Context) (string, error) {
-	for {
-		t.mu.Lock()
-		p, ch := t.path, t.changed
-		t.mu.Unlock()
-		if p != "" {
-			return p, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return "", fmt.Errorf("printer twin: wait for port: %w", ctx.Err())
-		}
+// WaitPath blocks until Run serves on a path other than old ("" for the
+// first) and returns it.
+func (t *Twin) WaitPath(ctx context.Context, old string) (string, error) {
+	p, err := t.port.Wait(ctx, old)
+	if err != nil {
+		return "", fmt.Errorf("printer twin: %w", err)
 	}
-}
-
-func (t *Twin) setPath(p string) {
-	t.mu.Lock()
-	t.path = p
-	close(t.changed)
-	t.changed = make(chan struct{})
-	t.mu.Unlock()
+	return p, nil
 }
 
 // Run serves on a new pseudo-terminal until ctx is done.
@@ -128,9 +110,6 @@ func (t *Twin) Run(ctx context.Context) error {
 		return fmt.Errorf("printer twin: %w", err)
 	}
 	defer p.Close()
-	if err := setNonblock(p.Master); err != nil {
-		return fmt.Errorf("printer twin: %s: %w", p.Path, err)
-	}
 	if t.opts.Link != "" {
 		if err := simpty.PointLink(t.opts.Link, p.Path); err != nil {
 			return fmt.Errorf("printer twin: %w", err)
@@ -139,12 +118,9 @@ func (t *Twin) Run(ctx context.Context) error {
 	}
 	t.setWriter(p.Master)
 	defer t.setWriter(nil)
-	t.setPath(p.Path)
-	defer t.setPath("")
 	t.opts.Logger.Info("printer twin: serving", "path", p.Path, "link", t.opts.Link, "out", t.opts.OutDir)
-	if t.opts.OnPath != nil {
-		t.opts.OnPath(p.Path)
-	}
+	t.port.Set(p.Path)
+	defer t.port.Set("")
 	return t.serve(ctx, p.Master)
 }
 
@@ -173,23 +149,6 @@ func (t *Twin) serve(ctx context.Context, m *os.File) error {
 			return fmt.Errorf("printer twin: read: %w", err)
 		}
 	}
-}
-
-// setNonblock puts the PTY master back in non-blocking mode (creack/pty's
-// File.Fd made it blocking), so the runtime poller honours read deadlines.
-func setNonblock(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = syscall.SetNonblock(int(fd), true) }); err != nil {
-		return err
-	}
-	if serr != nil {
-		return serr
-	}
-	return f.SetReadDeadline(time.Time{})
 }
 
 func (t *Twin) setWriter(w io.Writer) {

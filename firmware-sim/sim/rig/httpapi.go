@@ -1,13 +1,13 @@
 package rig
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/onestop-station/onestop/drivers/modbus"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simhttp"
 )
 
 // faultJSON is the body of POST /fault.
@@ -44,13 +44,13 @@ func (f faultJSON) fault() (Fault, error) {
 //	POST /sensor          {"channel":"handheld_temp","open":true|false}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.Counters()) })
+	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
 		t.ResetCounters()
-		writeJSON(w, t.Counters())
+		simhttp.WriteJSON(w, t.Counters())
 	})
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, t.State()) })
-	mux.HandleFunc("GET /scenarios", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, ScenarioNames()) })
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
+	mux.HandleFunc("GET /scenarios", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, ScenarioNames()) })
 	mux.HandleFunc("POST /fault", t.postFault)
 	mux.HandleFunc("POST /scenario", t.postScenario)
 	mux.HandleFunc("POST /estop", t.postEStop)
@@ -60,25 +60,20 @@ func (t *Twin) Handler() http.Handler {
 
 func (t *Twin) postFault(w http.ResponseWriter, r *http.Request) {
 	var body faultJSON
-	if !readJSON(w, r, &body) {
-		return
-	}
-	f, err := body.fault()
-	if err == nil {
-		err = t.InjectFault(f)
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	writeJSON(w, t.State())
+	simhttp.Post(w, r, &body, func() error {
+		f, err := body.fault()
+		if err != nil {
+			return err
+		}
+		return t.InjectFault(f)
+	}, t.State)
 }
 
 func (t *Twin) postScenario(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name string `json:"name"`
 	}
-	if !readJSON(w, r, &body) {
+	if !simhttp.ReadJSON(w, r, &body) {
 		return
 	}
 	// Embedded names only: a path would let any local caller make the twin
@@ -91,22 +86,18 @@ func (t *Twin) postScenario(w http.ResponseWriter, r *http.Request) {
 		sc, err = LoadScenario(body.Name)
 	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		simhttp.Refuse(w, err)
 		return
 	}
 	t.SetScenario(sc)
-	writeJSON(w, t.State())
+	simhttp.WriteJSON(w, t.State())
 }
 
 func (t *Twin) postEStop(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		On bool `json:"on"`
 	}
-	if !readJSON(w, r, &body) {
-		return
-	}
-	t.bank.SetEStop(body.On)
-	writeJSON(w, t.State())
+	simhttp.Post(w, r, &body, func() error { t.bank.SetEStop(body.On); return nil }, t.State)
 }
 
 func (t *Twin) postSensor(w http.ResponseWriter, r *http.Request) {
@@ -114,29 +105,5 @@ func (t *Twin) postSensor(w http.ResponseWriter, r *http.Request) {
 		Channel string `json:"channel"`
 		Open    bool   `json:"open"`
 	}
-	if !readJSON(w, r, &body) {
-		return
-	}
-	if err := t.bank.SetSensorOpen(body.Channel, body.Open); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	writeJSON(w, t.State())
-}
-
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		http.Error(w, "bad JSON body: "+err.Error(), http.StatusBadRequest)
-		return false
-	}
-	return true
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	simhttp.Post(w, r, &body, func() error { return t.bank.SetSensorOpen(body.Channel, body.Open) }, t.State)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/onestop-station/onestop/drivers/modbus"
@@ -34,10 +33,7 @@ type Twin struct {
 	bank    *Bank
 	faults  *faults
 	hangup  chan time.Duration
-
-	mu      sync.Mutex
-	path    string
-	changed chan struct{} // closed and replaced when path changes
+	port    simpty.PathWatch
 }
 
 // New returns a twin ready to Run.
@@ -70,7 +66,7 @@ func New(opts Opts) *Twin {
 		bank:    NewBank(opts.Scenario, opts.Identity, opts.Clock),
 		faults:  newFaults(opts.Scenario.Seed),
 		hangup:  make(chan time.Duration, 1),
-		changed: make(chan struct{}),
+		port:    simpty.PathWatch{OnSet: opts.OnPath},
 	}
 }
 
@@ -79,39 +75,16 @@ func (t *Twin) Bank() *Bank { return t.bank }
 
 // Path is the PTY slave path clients open now; "" before Run has opened
 // one and while a hang-up keeps the port away.
-func (t *Twin) Path() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.path
-}
+func (t *Twin) Path() string { return t.port.Path() }
 
 // WaitPath blocks until the twin serves on a path other than old (pass ""
 // for the first one) and returns it.
 func (t *Twin) WaitPath(ctx context.Context, old string) (string, error) {
-	for {
-		t.mu.Lock()
-		p, ch := t.path, t.changed
-		t.mu.Unlock()
-		if p != "" && p != old {
-			return p, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return "", fmt.Errorf("rig twin: wait for port: %w", ctx.Err())
-		}
+	p, err := t.port.Wait(ctx, old)
+	if err != nil {
+		return "", fmt.Errorf("rig twin: %w", err)
 	}
-}
-
-func (t *Twin) setPath(p string) {
-	t.mu.Lock()
-	t.path = p
-	close(t.changed)
-	t.changed = make(chan struct{})
-	t.mu.Unlock()
-	if t.opts.OnPath != nil {
-		t.opts.OnPath(p)
-	}
+	return p, nil
 }
 
 // Counters returns the tallies so far.
@@ -179,7 +152,7 @@ func (t *Twin) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("rig twin: reopen after hang-up: %w", err)
 		}
-		if !sleepCtx(ctx, down) {
+		if !simpty.SleepCtx(ctx, down) {
 			next.Close()
 			return nil
 		}
@@ -193,7 +166,7 @@ func (t *Twin) publish(p *simpty.Port) error {
 			return fmt.Errorf("rig twin: %w", err)
 		}
 	}
-	t.setPath(p.Path)
+	t.port.Set(p.Path)
 	t.opts.Logger.Info("rig twin: serving", "path", p.Path, "link", t.opts.Link, "baud", t.opts.Baud)
 	return nil
 }
@@ -202,7 +175,7 @@ func (t *Twin) unpublish(p *simpty.Port) {
 	if t.opts.Link != "" {
 		simpty.RemoveLink(t.opts.Link, p.Path)
 	}
-	t.setPath("")
+	t.port.Set("")
 }
 
 // serve runs modbus.Serve on p until ctx is done (0, nil), a hang-up is
@@ -227,19 +200,5 @@ func (t *Twin) serve(ctx context.Context, p *simpty.Port) (time.Duration, error)
 			return 0, fmt.Errorf("rig twin: serve %s: %w", p.Path, err)
 		}
 		return 0, nil
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

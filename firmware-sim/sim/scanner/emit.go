@@ -8,6 +8,7 @@ import (
 	"time"
 
 	drv "github.com/onestop-station/onestop/drivers/scanner"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simpty"
 )
 
 // Garbage is what the garbage fault sends: bytes valid in neither UTF-8 nor
@@ -75,11 +76,11 @@ func (t *Twin) applyFault(ctx context.Context, m *os.File, f Fault, wire []byte)
 	switch f.Kind {
 	case FaultGarbage:
 		t.write(m, Garbage)
-		sleepCtx(ctx, f.Pause)
+		simpty.SleepCtx(ctx, f.Pause)
 	case FaultSplit:
 		half := len(wire) / 2
 		t.write(m, wire[:half])
-		sleepCtx(ctx, f.Pause)
+		simpty.SleepCtx(ctx, f.Pause)
 		return wire[half:]
 	case FaultNoSuffix:
 		return wire[:len(wire)-len(suffix)]

@@ -2,10 +2,8 @@ package scanner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/simpty"
@@ -19,9 +17,6 @@ const writeTimeout = 2 * time.Second
 // down time, nil) or the port fails.
 func (t *Twin) serve(ctx context.Context, p *simpty.Port) (time.Duration, error) {
 	m := p.Master
-	if err := setNonblock(m); err != nil {
-		return 0, fmt.Errorf("scanner twin: %s: %w", p.Path, err)
-	}
 	in := make(chan []byte, 16)
 	readDone := make(chan error, 1)
 	go readHost(m, in, readDone)
@@ -117,24 +112,4 @@ func (t *Twin) write(m *os.File, b []byte) {
 		t.count(func(k *Counters) { k.WriteErrors++ })
 		t.opts.Logger.Warn("scanner twin: write", "err", err, "written", n, "of", len(b))
 	}
-}
-
-// setNonblock lets the runtime poller honour deadlines on the master, which
-// creack/pty leaves in blocking mode.
-func setNonblock(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = syscall.SetNonblock(int(fd), true) }); err != nil {
-		return err
-	}
-	if serr != nil {
-		return serr
-	}
-	if err := f.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, os.ErrNoDeadline) {
-		return err
-	}
-	return nil
 }

@@ -50,8 +50,8 @@ type Twin struct {
 	next     *Code // set by SetNext; goes before the queue
 	faults   []Fault
 	counters Counters
-	path     string
-	changed  chan struct{} // closed and replaced when path changes
+
+	port simpty.PathWatch
 }
 
 // New returns a twin ready to Run; it checks that every code can be encoded.
@@ -71,7 +71,8 @@ func New(opts Opts) (*Twin, error) {
 	if len(opts.Codes) == 0 {
 		opts.Codes = []Code{DefaultCode}
 	}
-	t := &Twin{opts: opts, fire: make(chan struct{}, 8), hangup: make(chan time.Duration, 1), changed: make(chan struct{})}
+	t := &Twin{opts: opts, fire: make(chan struct{}, 8), hangup: make(chan time.Duration, 1),
+		port: simpty.PathWatch{OnSet: opts.OnPath}}
 	for _, c := range opts.Codes {
 		if _, err := t.encode(c); err != nil {
 			return nil, err
@@ -127,39 +128,16 @@ func (t *Twin) peekCode() Code {
 
 // Path is the PTY slave path clients open now; "" before Run has opened
 // one and while a hang-up keeps the port away.
-func (t *Twin) Path() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.path
-}
+func (t *Twin) Path() string { return t.port.Path() }
 
 // WaitPath blocks until the twin serves on a path other than old (pass ""
 // for the first one) and returns it.
 func (t *Twin) WaitPath(ctx context.Context, old string) (string, error) {
-	for {
-		t.mu.Lock()
-		p, ch := t.path, t.changed
-		t.mu.Unlock()
-		if p != "" && p != old {
-			return p, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return "", fmt.Errorf("scanner twin: wait for port: %w", ctx.Err())
-		}
+	p, err := t.port.Wait(ctx, old)
+	if err != nil {
+		return "", fmt.Errorf("scanner twin: %w", err)
 	}
-}
-
-func (t *Twin) setPath(p string) {
-	t.mu.Lock()
-	t.path = p
-	close(t.changed)
-	t.changed = make(chan struct{})
-	t.mu.Unlock()
-	if t.opts.OnPath != nil {
-		t.opts.OnPath(p)
-	}
+	return p, nil
 }
 
 // Run serves until ctx is done, reopening a new PTY after each hang-up.
@@ -175,7 +153,7 @@ func (t *Twin) Run(ctx context.Context) error {
 				return fmt.Errorf("scanner twin: %w", err)
 			}
 		}
-		t.setPath(p.Path)
+		t.port.Set(p.Path)
 		t.opts.Logger.Info("scanner twin: serving", "path", p.Path, "link", t.opts.Link, "dialect", t.opts.Dialect)
 		down, err := t.serve(ctx, p)
 		// Open the successor first so the kernel cannot hand out the same
@@ -187,31 +165,17 @@ func (t *Twin) Run(ctx context.Context) error {
 		if t.opts.Link != "" {
 			simpty.RemoveLink(t.opts.Link, p.Path)
 		}
-		t.setPath("")
+		t.port.Set("")
 		p.Close()
 		if err != nil || ctx.Err() != nil {
 			return err
 		}
 		t.count(func(c *Counters) { c.Hangups++ })
 		t.opts.Logger.Info("scanner twin: hung up", "path", p.Path, "down", down)
-		if !sleepCtx(ctx, down) {
+		if !simpty.SleepCtx(ctx, down) {
 			next.Close()
 			return nil
 		}
 		p = next
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	drv "github.com/onestop-station/onestop/drivers/scanner"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simpty"
 )
 
 const patience = 10 * time.Second
@@ -186,7 +187,7 @@ func TestTwinOnPTY(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := setNonblock(f); err != nil {
+	if err := simpty.SetNonblock(f); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.Write(drv.Newland.TriggerOn()); err != nil {

@@ -5,6 +5,7 @@
 package simpty
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +24,9 @@ type Port struct {
 	Path   string
 }
 
-// Open makes a new pseudo-terminal in raw mode.
+// Open makes a new pseudo-terminal in raw mode. Its Master is non-blocking,
+// so read and write deadlines work on it (every twin relies on them to stop
+// serving and to bound writes nobody reads).
 func Open() (*Port, error) {
 	master, slave, err := pty.Open()
 	if err != nil {
@@ -34,7 +37,33 @@ func Open() (*Port, error) {
 		p.Close()
 		return nil, fmt.Errorf("pty %s: raw mode: %w", p.Path, err)
 	}
+	if err := SetNonblock(master); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("pty %s: non-blocking master: %w", p.Path, err)
+	}
 	return p, nil
+}
+
+// SetNonblock puts f back in non-blocking mode, which creack/pty's use of
+// File.Fd undoes, so the runtime poller honours f's deadlines again. Tests
+// use it on their client end of the port for the same reason.
+func SetNonblock(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.SetNonblock(int(fd), true) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return serr
+	}
+	// A file the poller never watched says so here; it still works, blocking.
+	if err := f.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, os.ErrNoDeadline) {
+		return err
+	}
+	return nil
 }
 
 // MakeRaw switches off echo, line editing and CR/NL translation, which
