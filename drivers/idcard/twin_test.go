@@ -54,7 +54,7 @@ func startTwin(t *testing.T, card string) (*idreader.Twin, *serialport.Port) {
 	defer wcancel()
 	path, err := tw.WaitPath(wctx, "")
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
 	}
 	port := serialport.New(serialport.Config{Path: path}, "idreader")
 	t.Cleanup(func() { port.Close() })

@@ -71,7 +71,7 @@ func openPTY(t testing.TB) (master *os.File, slavePath string) {
 	t.Helper()
 	m, s, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
 	}
 	t.Cleanup(func() { m.Close(); s.Close() })
 	return m, s.Name()

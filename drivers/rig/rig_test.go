@@ -58,7 +58,7 @@ func startRig(t *testing.T, scenario string) (*rig.Rig, *simrig.Twin, *fakeClock
 	defer wcancel()
 	path, err := tw.WaitPath(wctx, "")
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
 	}
 	port, err := serial.Open(path, &serial.Mode{BaudRate: 115200})
 	if err != nil {

@@ -42,7 +42,7 @@ func startTwin(t *testing.T, o simscanner.Opts) (*serialport.Port, *simscanner.T
 	defer wcancel()
 	path, err := tw.WaitPath(wctx, "")
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
 	}
 	if o.Link != "" {
 		path = o.Link // as /dev/serial/by-id: the port follows it across hang-ups

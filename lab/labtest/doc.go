@@ -2,7 +2,8 @@
 // broker on a free loopback port, or Debian's mosquitto from a generated configuration.
 //
 // Every broker, client and process a helper starts is stopped through t.Cleanup. StartMosquitto
-// skips the test when /usr/sbin/mosquitto is missing; CI installs it with
+// skips the test when /usr/sbin/mosquitto is missing (fails it under scripts/test.sh, which sets
+// ONESTOP_REQUIRE_PEERS); CI installs it with
 // `apt-get install -y --no-install-recommends mosquitto` (the package starts no service, and the
 // tests start their own instance on a free port).
 package labtest

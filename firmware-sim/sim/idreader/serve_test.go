@@ -36,7 +36,7 @@ func startTwin(t *testing.T, opts Opts) (*Twin, *serialport.Raw) {
 	defer wcancel()
 	path, err := tw.WaitPath(wctx, "")
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
 	}
 	raw, err := serialport.OpenRaw(serialport.Config{Path: path, ReadTimeout: 100 * time.Millisecond})
 	if err != nil {
