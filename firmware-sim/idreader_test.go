@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
 )
@@ -41,38 +39,10 @@ func TestIDReaderHelp(t *testing.T) {
 // The first stdout line names the PTY, the second the control API, which works.
 func TestServeIDReaderPrintsPathAndControl(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "idreader0")
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serveIDReader(ctx, idreaderFlags{card: "zhangsan", link: link, control: "127.0.0.1:0", baud: 115200}, pw, io.Discard)
-		pw.Close()
-	}()
-	defer func() {
-		cancel()
-		go io.Copy(io.Discard, pr)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serveIDReader: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("serveIDReader did not stop")
-		}
-	}()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatal("no first line")
-	}
-	first := lines.Text()
+	url, _ := startServing(t, "idreader", link, func(ctx context.Context, stdout io.Writer) error {
+		return serveIDReader(ctx, idreaderFlags{card: "zhangsan", link: link, control: "127.0.0.1:0", baud: 115200}, stdout, io.Discard)
+	})
 	target, _ := os.Readlink(link)
-	if !strings.HasPrefix(first, "idreader: serving on /dev/") || !strings.Contains(first, "(link "+link+")") || target == "" || !strings.Contains(first, target) {
-		t.Errorf("first line %q (link → %q)", first, target)
-	}
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "idreader: control http://127.0.0.1:") {
-		t.Fatalf("second line %q", lines.Text())
-	}
-	url := strings.TrimPrefix(lines.Text(), "idreader: control ")
 	resp, err := http.Post(url+"/card", "application/json", strings.NewReader(`{"name":"mary-sample"}`))
 	if err != nil {
 		t.Fatal(err)

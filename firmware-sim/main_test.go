@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	simrig "github.com/onestop-station/onestop/firmware-sim/sim/rig"
 )
@@ -44,38 +41,9 @@ func TestServeRigPrintsPathAndControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := filepath.Join(t.TempDir(), "rig0")
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serveRig(ctx, rigFlags{scenario: "nominal", link: link, control: "127.0.0.1:0", baud: 115200, unit: 1}, sc, pw, io.Discard)
-		pw.Close()
-	}()
-	defer func() {
-		cancel()
-		go io.Copy(io.Discard, pr) // the twin may still print while stopping
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serveRig: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("serveRig did not stop")
-		}
-	}()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatal("no first line")
-	}
-	first := lines.Text()
-	target, _ := os.Readlink(link)
-	if !strings.HasPrefix(first, "rig: serving on /dev/") || !strings.Contains(first, "(link "+link+")") || !strings.Contains(first, target) {
-		t.Errorf("first line %q (link → %q)", first, target)
-	}
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "rig: control http://127.0.0.1:") {
-		t.Fatalf("second line %q", lines.Text())
-	}
-	url := strings.TrimPrefix(lines.Text(), "rig: control ")
+	url, _ := startServing(t, "rig", link, func(ctx context.Context, stdout io.Writer) error {
+		return serveRig(ctx, rigFlags{scenario: "nominal", link: link, control: "127.0.0.1:0", baud: 115200, unit: 1}, sc, stdout, io.Discard)
+	})
 	resp, err := http.Get(url + "/counters")
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
 )
@@ -45,40 +43,11 @@ func TestServePrinterLines(t *testing.T) {
 		t.Skipf("pinned font missing: %v", err)
 	}
 	link := filepath.Join(t.TempDir(), "printer0")
-	pr, pw := io.Pipe()
 	cmdR, cmdW := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		f := printerFlags{out: t.TempDir(), font: simprinter.DefaultFont, link: link, control: "127.0.0.1:0", baud: 115200}
-		done <- servePrinter(ctx, f, cmdR, pw, io.Discard)
-		pw.Close()
-	}()
-	defer func() {
-		cancel()
-		cmdW.Close()
-		go io.Copy(io.Discard, pr)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("servePrinter: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("servePrinter did not stop")
-		}
-	}()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatal("no first line")
-	}
-	target, _ := os.Readlink(link)
-	if first := lines.Text(); !strings.HasPrefix(first, "printer: serving on /dev/") || !strings.Contains(first, "(link "+link+")") || !strings.Contains(first, target) {
-		t.Errorf("first line %q (link → %q)", first, target)
-	}
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "printer: control http://127.0.0.1:") {
-		t.Fatalf("second line %q", lines.Text())
-	}
-	url := strings.TrimPrefix(lines.Text(), "printer: control ")
+	f := printerFlags{out: t.TempDir(), font: simprinter.DefaultFont, link: link, control: "127.0.0.1:0", baud: 115200}
+	url, lines := startServing(t, "printer", link, func(ctx context.Context, stdout io.Writer) error {
+		return servePrinter(ctx, f, cmdR, stdout, io.Discard)
+	}, func() { cmdW.Close() })
 	if _, err := io.WriteString(cmdW, "paper near_end\n"); err != nil {
 		t.Fatal(err)
 	}

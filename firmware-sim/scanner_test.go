@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	simscanner "github.com/onestop-station/onestop/firmware-sim/sim/scanner"
 )
@@ -61,38 +58,10 @@ func TestScannerCodeFlag(t *testing.T) {
 // The first stdout line names the PTY, the second the control API.
 func TestServeScannerPrintsPathAndControl(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "scanner0")
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
 	f := scannerFlags{dialect: "newland", suffix: "cr", charset: "gbk", link: link, control: "127.0.0.1:0", baud: 115200}
-	go func() {
-		done <- serveScanner(ctx, f, pw, io.Discard)
-		pw.Close()
-	}()
-	defer func() {
-		cancel()
-		go io.Copy(io.Discard, pr)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serveScanner: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("serveScanner did not stop")
-		}
-	}()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatal("no first line")
-	}
-	target, _ := os.Readlink(link)
-	if first := lines.Text(); !strings.HasPrefix(first, "scanner: serving on /dev/") || !strings.Contains(first, "(link "+link+")") || !strings.Contains(first, target) {
-		t.Errorf("first line %q (link → %q)", first, target)
-	}
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "scanner: control http://127.0.0.1:") {
-		t.Fatalf("second line %q", lines.Text())
-	}
-	url := strings.TrimPrefix(lines.Text(), "scanner: control ")
+	url, _ := startServing(t, "scanner", link, func(ctx context.Context, stdout io.Writer) error {
+		return serveScanner(ctx, f, stdout, io.Discard)
+	})
 	resp, err := http.Get(url + "/state")
 	if err != nil {
 		t.Fatal(err)

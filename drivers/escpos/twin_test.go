@@ -20,6 +20,7 @@ import (
 	"github.com/onestop-station/onestop/drivers/escpos"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 // Generous on purpose: the tests must pass on a loaded 2-core machine, and
@@ -56,26 +57,7 @@ func serveTwin(t *testing.T) (*simprinter.Twin, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("twin: %v", err)
-			}
-		case <-time.After(waitLong):
-			t.Error("twin did not stop")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, waitLong)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
-	}
+	path := simtest.Start(t, tw)
 	return tw, path
 }
 

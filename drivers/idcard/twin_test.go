@@ -11,6 +11,7 @@ import (
 	"github.com/onestop-station/onestop/drivers/idcard"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 // testOpts are generous: success must not depend on a quiet machine. Fault tests that wait for
@@ -36,26 +37,7 @@ func startTwin(t *testing.T, card string) (*idreader.Twin, *serialport.Port) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("twin: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("twin did not stop")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
-	}
+	path := simtest.Start(t, tw)
 	port := serialport.New(serialport.Config{Path: path}, "idreader")
 	t.Cleanup(func() { port.Close() })
 	if err := port.Open(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/onestop-station/onestop/drivers/modbus"
 	"github.com/onestop-station/onestop/drivers/rig"
 	simrig "github.com/onestop-station/onestop/firmware-sim/sim/rig"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 type fakeClock struct {
@@ -43,23 +44,7 @@ func startRig(t *testing.T, scenario string) (*rig.Rig, *simrig.Twin, *fakeClock
 		t.Fatal(err)
 	}
 	tw := simrig.New(simrig.Opts{Scenario: sc, Clock: clk.Now, Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("twin did not stop")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
-	}
+	path := simtest.Start(t, tw)
 	port, err := serial.Open(path, &serial.Mode{BaudRate: 115200})
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/onestop-station/onestop/drivers/scanner"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	simscanner "github.com/onestop-station/onestop/firmware-sim/sim/scanner"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 // startTwin runs the twin on a real PTY and returns a serialport Port on it.
@@ -24,26 +25,7 @@ func startTwin(t *testing.T, o simscanner.Opts) (*serialport.Port, *simscanner.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("twin: %v", err)
-			}
-		case <-time.After(patience):
-			t.Error("twin did not stop")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, patience)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
-	}
+	path := simtest.Start(t, tw)
 	if o.Link != "" {
 		path = o.Link // as /dev/serial/by-id: the port follows it across hang-ups
 	}

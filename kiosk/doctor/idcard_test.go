@@ -1,18 +1,17 @@
 package doctor
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/creack/pty"
 
 	simid "github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 func startIDReader(t *testing.T, card string) (*simid.Twin, string) {
@@ -22,15 +21,7 @@ func startIDReader(t *testing.T, card string) (*simid.Twin, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tw.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if _, err := tw.WaitPath(wctx, ""); err != nil {
-		t.Fatal(err)
-	}
+	simtest.Start(t, tw)
 	return tw, link
 }
 

@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"context"
 	"encoding/json"
 	"image/png"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 func startPrinter(t *testing.T) (*simprinter.Twin, string) {
@@ -24,15 +24,7 @@ func startPrinter(t *testing.T) (*simprinter.Twin, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tw.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if _, err := tw.WaitPath(wctx, ""); err != nil {
-		t.Fatal(err)
-	}
+	simtest.Start(t, tw)
 	return tw, link
 }
 

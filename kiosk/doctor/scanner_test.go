@@ -1,17 +1,16 @@
 package doctor
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	drv "github.com/onestop-station/onestop/drivers/scanner"
 	simscanner "github.com/onestop-station/onestop/firmware-sim/sim/scanner"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 // startScanner runs the scanner twin on a pseudo-terminal and returns the link to open.
@@ -23,15 +22,7 @@ func startScanner(t *testing.T, o simscanner.Opts) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tw.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if _, err := tw.WaitPath(wctx, ""); err != nil {
-		t.Fatal(err)
-	}
+	simtest.Start(t, tw)
 	return o.Link
 }
 

@@ -2,13 +2,13 @@ package idreader
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/onestop-station/onestop/drivers/idcard"
 	"github.com/onestop-station/onestop/drivers/serialport"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 func startTwin(t *testing.T, opts Opts) (*Twin, *serialport.Raw) {
@@ -18,26 +18,7 @@ func startTwin(t *testing.T, opts Opts) (*Twin, *serialport.Raw) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("twin: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("twin did not stop")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		t.Fatalf("twin or pseudo-terminal did not start: %v", err)
-	}
+	path := simtest.Start(t, tw)
 	raw, err := serialport.OpenRaw(serialport.Config{Path: path, ReadTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

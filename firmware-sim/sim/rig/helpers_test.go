@@ -11,6 +11,7 @@ import (
 	"go.bug.st/serial"
 
 	"github.com/onestop-station/onestop/drivers/modbus"
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 // Generous on purpose: the tests must pass on a loaded 2-core machine, and
@@ -61,31 +62,7 @@ func startTwin(t testing.TB, opts Opts) (*Twin, string) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	tw := New(opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tw.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v after cancel, want nil", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return after cancel")
-		}
-	})
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	path, err := tw.WaitPath(wctx, "")
-	if err != nil {
-		select {
-		case err := <-done:
-			t.Fatalf("twin did not start: %v", err)
-		default:
-		}
-		t.Fatal(err)
-	}
+	path := simtest.Start(t, tw)
 	return tw, path
 }
 
