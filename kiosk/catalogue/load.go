@@ -108,7 +108,11 @@ func (l *loader) decode(file string, v any) (raw map[string]any, md toml.MetaDat
 // unknownKeys reports every key of md that decoding left unused, naming the entry that
 // holds it. top is the entry label for top-level keys ("" for a list file).
 func (l *loader) unknownKeys(file, top string, raw map[string]any, md toml.MetaData) {
-	for _, k := range md.Undecoded() {
+	undecoded := md.Undecoded()
+	for _, k := range undecoded {
+		if slices.ContainsFunc(undecoded, func(p toml.Key) bool { return len(p) < len(k) && slices.Equal(p, k[:len(p)]) }) {
+			continue // its table is reported already
+		}
 		entry, key := locate(raw, k)
 		l.add(file, join(top, entry), "unknown key %q", key)
 	}
@@ -122,13 +126,14 @@ func locate(raw map[string]any, key toml.Key) (entry, rest string) {
 		switch v := m[key[i]].(type) {
 		case map[string]any:
 			m = v
-		case []map[string]any:
-			n := slices.IndexFunc(v, func(e map[string]any) bool { return has(e, key[i+1:]) })
+		case []map[string]any, []any:
+			arr := tables(v)
+			n := slices.IndexFunc(arr, func(e map[string]any) bool { return has(e, key[i+1:]) })
 			if n < 0 {
 				return entry, strings.Join(key[start:], ".")
 			}
-			entry = join(entry, label(strings.TrimSuffix(key[i], "s"), v[n], n))
-			m, start = v[n], i+1
+			entry = join(entry, label(strings.TrimSuffix(key[i], "s"), arr[n], n))
+			m, start = arr[n], i+1
 		default:
 			return entry, strings.Join(key[start:], ".")
 		}
@@ -146,16 +151,26 @@ func has(m map[string]any, key []string) bool {
 		return false
 	case map[string]any:
 		return has(v, key[1:])
-	case []map[string]any:
-		for _, e := range v {
-			if has(e, key[1:]) {
-				return true
-			}
-		}
-		return false
+	case []map[string]any, []any:
+		return slices.ContainsFunc(tables(v), func(e map[string]any) bool { return has(e, key[1:]) })
 	default:
 		return len(key) == 1
 	}
+}
+
+// tables returns the tables of an array: [[x]] arrays decode as []map[string]any, inline
+// arrays of tables as []any.
+func tables(v any) []map[string]any {
+	if arr, ok := v.([]map[string]any); ok {
+		return arr
+	}
+	var out []map[string]any
+	for _, e := range v.([]any) {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // label names an array entry by its id, else its Simplified Chinese name, else its number.
@@ -180,6 +195,9 @@ func join(a, b string) string {
 
 // unwrapPath drops the *fs.PathError wrapper, whose path the Problem already carries.
 func unwrapPath(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("missing file")
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

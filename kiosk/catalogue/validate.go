@@ -37,7 +37,9 @@ func (l *loader) checkText(file, entry, key string, t Text) {
 func (l *loader) validateItems(c *Catalogue) {
 	cats := map[string]Category{}
 	for _, cat := range c.Categories {
-		cats[cat.ID] = cat
+		if _, dup := cats[cat.ID]; !dup {
+			cats[cat.ID] = cat
+		}
 	}
 	seen := map[string]string{} // item ID -> file
 	for _, it := range c.Items {
@@ -71,6 +73,7 @@ func (l *loader) checkPlace(it *Item, cats map[string]Category) {
 	}
 	cat, ok := cats[it.Category]
 	switch {
+	case len(cats) == 0: // categories.toml is unreadable or empty, reported already
 	case !ok:
 		l.add(it.File, entry, "unknown category %q", it.Category)
 	case cat.Audience != it.Audience:
@@ -139,7 +142,7 @@ func (l *loader) checkMaterials(it *Item, c *Catalogue) {
 			l.add(it.File, entry, "unknown whose %q (want %s)", m.Whose, strings.Join(knownWhose, ", "))
 		}
 		for _, id := range m.Licences {
-			if _, ok := c.licenceFields[id]; !ok {
+			if _, ok := c.licenceFields[id]; !ok && c.licenceFields != nil {
 				l.add(it.File, entry, "unknown licence %q", id)
 			}
 		}
@@ -183,6 +186,7 @@ func (l *loader) checkPrefill(file, entry, prefill string, c *Catalogue) {
 	}
 	fields, ok := c.licenceFields[p.Licence]
 	switch {
+	case c.licenceFields == nil: // licences.toml is unreadable, reported already
 	case !ok:
 		l.add(file, entry, "prefill %q: unknown licence %q", prefill, p.Licence)
 	case !slices.Contains(fields, p.Field):
