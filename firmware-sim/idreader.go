@@ -25,6 +25,7 @@ Flags:
 
 const idreaderControlHelp = `
 Control API (loopback, no auth):
+  GET  /                a page with the same controls: open the control URL in a browser
   GET  /state           path, sam_ok, card, present, found, selected, latched, faults_pending
   GET  /counters        requests, bad_requests, replies, finds, no_card, selects, cards_read,
                         addresses, sam_requests, and one counter per fault kind

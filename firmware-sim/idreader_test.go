@@ -52,4 +52,12 @@ func TestServeIDReaderPrintsPathAndControl(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Card != "mary-sample" || !s.Present || s.Path != target {
 		t.Errorf("POST /card: %+v %v", s, err)
 	}
+	page, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer page.Body.Close()
+	if ct := page.Header.Get("Content-Type"); page.StatusCode != 200 || !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("GET /: %d %s", page.StatusCode, ct)
+	}
 }

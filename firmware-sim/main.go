@@ -64,4 +64,6 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, twins[n].summary)
 	}
+	fmt.Fprintln(w, "\nEach twin prints its control URL (\"TWIN: control http://ADDR\"): open it in a browser for")
+	fmt.Fprintln(w, "a page with the twin's state and controls, or call its JSON API (firmware-sim TWIN --help).")
 }

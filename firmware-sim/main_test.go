@@ -54,3 +54,21 @@ func TestServeRigPrintsPathAndControl(t *testing.T) {
 		t.Errorf("GET /counters: %+v %v", c, err)
 	}
 }
+
+// Every twin's help and the command's usage point people at the control page.
+func TestHelpNamesControlPage(t *testing.T) {
+	for name := range twins {
+		var out strings.Builder
+		if code := dispatch([]string{name, "--help"}, &out, io.Discard); code != 0 {
+			t.Fatalf("%s --help: exit %d", name, code)
+		}
+		if !strings.Contains(out.String(), "GET  /                a page") || !strings.Contains(out.String(), "browser") {
+			t.Errorf("%s --help does not name the control page", name)
+		}
+	}
+	var out strings.Builder
+	dispatch([]string{"help"}, &out, io.Discard)
+	if !strings.Contains(out.String(), "open it in a browser") {
+		t.Errorf("help does not name the control page: %q", out.String())
+	}
+}

@@ -34,6 +34,7 @@ Flags:
 
 const printerControlHelp = `
 Control API (loopback, no auth):
+  GET  /                a page with the same controls: open the control URL in a browser
   GET  /state           paper, cover_open, cutter_error, unrecoverable_error,
                         asb_mask, fault_no_reply, fault_garbage, online, path
   GET  /counters        bytes_in, commands, unknown_commands, text_lines,
@@ -42,7 +43,8 @@ Control API (loopback, no auth):
                         status_replies, replies_suppressed, garbage_bytes,
                         asb_frames, write_errors
   POST /counters/reset
-  GET  /receipts        [{"n":1,"png":PATH,"txt":PATH,...}]
+  GET  /receipts        [{"n":1,"png":PATH,"txt":PATH,...}] since the twin started
+  GET  /receipts/N.png  receipt N's picture; /receipts/N.txt its transcript
   POST /paper           {"state":"ok|near_end|out"}   (technician at the roll)
   POST /cover           {"open":true|false}
   POST /fault           {"kind":"no_reply|garbage|cutter|unrecoverable|clear",

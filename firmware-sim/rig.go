@@ -21,6 +21,7 @@ Flags:
 
 const rigControlHelp = `
 Control API (loopback, no auth):
+  GET  /                a page with the same controls: open the control URL in a browser
   GET  /counters        requests, snapshot_replies, readings_served (= channels x
                         snapshot replies written unharmed), crc_faults, drops,
                         delays, exceptions, hangups

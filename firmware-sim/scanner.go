@@ -32,6 +32,7 @@ Flags:
 
 const scannerControlHelp = `
 Control API (loopback, no auth):
+  GET  /                a page with the same controls: open the control URL in a browser
   GET  /state           path, settings, the next code, faults pending
   GET  /counters        triggers, stops, codes, bytes, replies, refused,
                         unknown_bytes, faults, hangups, write_errors

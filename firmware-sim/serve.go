@@ -115,7 +115,7 @@ type twinFlags struct {
 func newTwinFlags(name, help, controlHelp string, control *string) *twinFlags {
 	f := &twinFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
 	f.SetOutput(&f.msg)
-	f.StringVar(control, "control", "127.0.0.1:0", `HTTP control API listen address, port 0 = any free port; "off" disables it`)
+	f.StringVar(control, "control", "127.0.0.1:0", `HTTP control API (and its page for a browser, at /) listen address, port 0 = any free port; "off" disables it`)
 	f.Usage = func() {
 		fmt.Fprint(&f.msg, help)
 		f.PrintDefaults()

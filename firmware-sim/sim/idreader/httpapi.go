@@ -1,6 +1,7 @@
 package idreader
 
 import (
+	_ "embed"
 	"net/http"
 	"time"
 
@@ -25,8 +26,12 @@ type cardInfo struct {
 	Address      bool   `json:"appended_address"`
 }
 
+//go:embed page.html
+var pageBody string
+
 // Handler is the control API (serve it on loopback only: it has no auth):
 //
+//	GET  /                a control page for a browser (state, cards, SAM, faults)
 //	GET  /state           State as JSON
 //	GET  /counters        Counters as JSON; POST /counters/reset zeroes them
 //	GET  /cards           the embedded cards
@@ -37,6 +42,7 @@ type cardInfo struct {
 //	                       "count":N, "sticky":bool, "delay_ms":N, "on":"any|sam|find|select|read|address"}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", simhttp.Page("身份证阅读器孪生 ID card reader twin", pageBody))
 	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
 	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {

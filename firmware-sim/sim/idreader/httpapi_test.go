@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 func TestControlAPI(t *testing.T) {
@@ -84,4 +86,12 @@ func TestControlAPI(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+}
+
+func TestControlPage(t *testing.T) {
+	tw, err := New(Opts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simtest.CheckPage(t, tw.Handler(), "GET /cards", "POST /card", "POST /sam", "POST /fault", "POST /counters/reset")
 }

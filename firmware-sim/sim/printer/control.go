@@ -1,6 +1,7 @@
 package printer
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -104,17 +105,23 @@ func (t *Twin) Command(line string) (string, error) {
 	return string(b), nil
 }
 
+//go:embed page.html
+var pageBody string
+
 // Handler is the control API (serve it on loopback only: it has no auth):
 //
+//	GET  /                a control page for a browser (state, paper, cover, faults, receipts)
 //	GET  /state           State as JSON
 //	GET  /counters        Counters as JSON
 //	POST /counters/reset  zero them
-//	GET  /receipts        the receipts written, with their PNG and text paths
+//	GET  /receipts        the receipts written since the twin started, with their PNG and text paths
+//	GET  /receipts/N.png  receipt N's picture; /receipts/N.txt its transcript
 //	POST /paper           {"state":"ok|near_end|out"}
 //	POST /cover           {"open":true|false}
 //	POST /fault           {"kind":"no_reply|garbage|cutter|unrecoverable|clear","count":N}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", simhttp.Page("小票打印机孪生 Receipt printer twin", pageBody))
 	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
 	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
@@ -122,6 +129,7 @@ func (t *Twin) Handler() http.Handler {
 		simhttp.WriteJSON(w, t.Counters())
 	})
 	mux.HandleFunc("GET /receipts", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Receipts()) })
+	mux.HandleFunc("GET /receipts/{file}", t.serveReceiptFile)
 	mux.HandleFunc("POST /paper", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			State Paper `json:"state"`

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
 )
 
 func TestControlAPI(t *testing.T) {
@@ -82,4 +84,9 @@ func TestControlAPI(t *testing.T) {
 	if len(names) != 4 {
 		t.Errorf("GET /scenarios: %v", names)
 	}
+}
+
+func TestControlPage(t *testing.T) {
+	simtest.CheckPage(t, New(Opts{}).Handler(), "GET /scenarios", "POST /scenario", "POST /estop",
+		"POST /sensor", "POST /fault", "POST /counters/reset")
 }

@@ -1,6 +1,7 @@
 package rig
 
 import (
+	_ "embed"
 	"fmt"
 	"net/http"
 	"strings"
@@ -32,8 +33,12 @@ func (f faultJSON) fault() (Fault, error) {
 	}, nil
 }
 
+//go:embed page.html
+var pageBody string
+
 // Handler is the control API (serve it on loopback only: it has no auth):
 //
+//	GET  /                a control page for a browser (state, readings, scenario, E-stop, sensors, faults)
 //	GET  /counters        Counters as JSON
 //	POST /counters/reset  zero them
 //	POST /fault           {"kind":"crc|drop|slow|exception|hangup|clear","count":N,"rate":R,"delay_ms":N,"code":N,"down_ms":N}
@@ -44,6 +49,7 @@ func (f faultJSON) fault() (Fault, error) {
 //	POST /sensor          {"channel":"handheld_temp","open":true|false}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", simhttp.Page("安全试验台孪生 Ride-on safety rig twin", pageBody))
 	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {
 		t.ResetCounters()

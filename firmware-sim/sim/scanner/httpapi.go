@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	_ "embed"
 	"net/http"
 	"time"
 
@@ -16,8 +17,12 @@ type faultJSON struct {
 	DownMS  int    `json:"down_ms"`
 }
 
+//go:embed page.html
+var pageBody string
+
 // Handler is the control API (serve it on loopback only: it has no auth):
 //
+//	GET  /                a control page for a browser (state, next code, trigger, faults)
 //	GET  /state           State as JSON
 //	GET  /counters        Counters as JSON
 //	POST /counters/reset  zero them
@@ -27,6 +32,7 @@ type faultJSON struct {
 //	                       "count":N, "pause_ms":N, "bytes":N, "down_ms":N}
 func (t *Twin) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", simhttp.Page("扫码器孪生 QR scanner twin", pageBody))
 	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.State()) })
 	mux.HandleFunc("GET /counters", func(w http.ResponseWriter, r *http.Request) { simhttp.WriteJSON(w, t.Counters()) })
 	mux.HandleFunc("POST /counters/reset", func(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,8 @@
 // Package simhttp holds the JSON plumbing every twin's control API shares,
 // so the APIs answer alike: bodies are small JSON objects with no unknown
-// fields, replies are indented JSON, refusals are 400 with the reason.
+// fields, replies are indented JSON, refusals are 400 with the reason. It
+// also holds the control page every twin serves at / (Page): one skeleton,
+// style sheet and script, around each twin's own controls.
 package simhttp
 
 import (

@@ -1,5 +1,6 @@
 // Package simtest starts device twins for tests: one way, for every twin and every test that
 // talks to one (drivers, the agent, kiosk doctor), so a twin that fails to serve fails the test.
+// CheckPage checks a twin's control page against its control API.
 package simtest
 
 import (
