@@ -69,3 +69,13 @@ func MaskAddress(addr string) string {
 	}
 	return string([]rune(addr)[:keep]) + "…"
 }
+
+// MaskDigits keeps the first 3 and the last 4 characters of a phone or account number and hides
+// the rest: "13800000011" → "138****0011". Numbers of 7 characters or fewer are hidden entirely.
+func MaskDigits(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 7 {
+		return strings.Repeat(string(Mask), len(r))
+	}
+	return string(r[:3]) + strings.Repeat(string(Mask), len(r)-7) + string(r[len(r)-4:])
+}

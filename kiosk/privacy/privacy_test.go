@@ -51,3 +51,11 @@ func TestMaskShortNumbersAndDates(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskDigits(t *testing.T) {
+	for in, want := range map[string]string{"13800000011": "138****0011", "6217000000000000011": "621************0011", "1234567": "*******", "": ""} {
+		if got := MaskDigits(in); got != want {
+			t.Errorf("MaskDigits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
