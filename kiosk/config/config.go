@@ -172,4 +172,3 @@ func (a Admin) CheckPIN(pin string) bool {
 
 // ReadKeyEnv is the environment variable holding the data key.
 const ReadKeyEnv = "ONESTOP_KIOSK_KEY"
-

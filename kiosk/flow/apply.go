@@ -42,7 +42,9 @@ func (f *Flow) ChooseItem(id string) error {
 }
 
 // needsSubject: the role acts for a person who has an ID number of their own.
-func needsSubject(r catalogue.Role) bool { return r == catalogue.RoleProxy || r == catalogue.RoleDeceased }
+func needsSubject(r catalogue.Role) bool {
+	return r == catalogue.RoleProxy || r == catalogue.RoleDeceased
+}
 
 // SetRole chooses who the application is for, among the item's roles. For a role that acts
 // for another adult, SetSubject must follow.

@@ -9,9 +9,9 @@ import (
 type IdleState int
 
 const (
-	Active   IdleState = iota // someone is using the terminal
-	Warning                   // "need more time?" with a countdown and one-tap extend
-	Expired                   // wipe the visit and go back to attract
+	Active  IdleState = iota // someone is using the terminal
+	Warning                  // "need more time?" with a countdown and one-tap extend
+	Expired                  // wipe the visit and go back to attract
 )
 
 // Idle times out a visit left alone (WCAG 2.2.1: warn, give at least 20 s to extend with one
