@@ -176,3 +176,15 @@ func (it *Item) Material(id string) (*Material, bool) {
 	}
 	return nil, false
 }
+
+// ChoiceIndex returns the index of the choice that value names in any of the three
+// languages (a prefilled "男" or a stored "Male" both select the same choice), or -1.
+func (f *Field) ChoiceIndex(value string) int {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return -1
+	}
+	return slices.IndexFunc(f.Choices, func(c Text) bool {
+		return c.Hans == value || c.Hant == value || strings.EqualFold(c.En, value)
+	})
+}

@@ -181,7 +181,8 @@ func TestNewborn(t *testing.T) {
 			t.Errorf("field %q: %+v, want prefill %q", id, f, prefill)
 		}
 	}
-	if f, _ := it.Field("hukou_with"); f == nil || f.Kind != FieldChoice || len(f.Choices) != 2 {
+	if f, _ := it.Field("hukou_with"); f == nil || f.Kind != FieldChoice || len(f.Choices) != 2 ||
+		f.ChoiceIndex("随母") != 1 || f.ChoiceIndex("隨父") != 0 || f.ChoiceIndex(" mother ") != 1 || f.ChoiceIndex("") != -1 || f.ChoiceIndex("随舅") != -1 {
 		t.Errorf("hukou_with: %+v", f)
 	}
 	for id, lic := range map[string]string{

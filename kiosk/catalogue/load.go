@@ -99,7 +99,11 @@ func (l *loader) decode(file string, v any) (raw map[string]any, md toml.MetaDat
 	}
 	md, err = toml.Decode(string(data), v)
 	if err != nil {
-		l.add(file, "", "%v", err)
+		entry := ""
+		if id, isItem := raw["id"].(string); isItem && strings.HasPrefix(file, ItemsDir+"/") {
+			entry = fmt.Sprintf("item %q", id)
+		}
+		l.add(file, entry, "%v", err)
 		return nil, md, false
 	}
 	return raw, md, true

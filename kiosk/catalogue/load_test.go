@@ -169,6 +169,9 @@ func TestLoadProblems(t *testing.T) {
 		{"TOML syntax", func(t *testing.T) map[string]string {
 			return item(t, `id = "baby"`, `id = "baby`)
 		}, `items/baby.toml: toml: line 1`},
+		{"wrong type", func(t *testing.T) map[string]string {
+			return item(t, `name = { zh_hans = "宝宝出生", zh_hant = "寶寶出生", en = "Baby" }`, `name = "宝宝"`)
+		}, `items/baby.toml: item "baby": toml: line 2 (last key "name"): type mismatch`},
 		{"missing file", func(t *testing.T) map[string]string {
 			return map[string]string{"licences.toml": ""}
 		}, `catalogue: licences.toml: missing file`},
