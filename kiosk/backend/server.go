@@ -103,7 +103,7 @@ type terminalKey struct{}
 // authHandler is a handler that knows who called.
 type authHandler func(w http.ResponseWriter, r *http.Request, who string)
 
-func (s *server) terminal(h authHandler) http.Handler { return s.auth(s.tokens, h) }
+func (s *server) terminal(h authHandler) http.Handler  { return s.auth(s.tokens, h) }
 func (s *server) staffOnly(h authHandler) http.Handler { return s.auth(s.staff, h) }
 
 func (s *server) auth(allowed []token, h authHandler) http.Handler {
