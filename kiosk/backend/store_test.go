@@ -391,3 +391,17 @@ func TestConcurrentSubmitsGetDistinctTracking(t *testing.T) {
 		t.Fatalf("%d distinct applications, want 20", len(byID))
 	}
 }
+
+// WAL and secure_delete are what the privacy promises rest on.
+
+func TestPragmasApplied(t *testing.T) {
+	st, _, _ := newTestStore(t, StoreOpts{})
+	var sd int
+	var jm string
+	if err := st.db.QueryRow(`PRAGMA secure_delete`).Scan(&sd); err != nil || sd != 1 {
+		t.Fatalf("secure_delete = %d, %v", sd, err)
+	}
+	if err := st.db.QueryRow(`PRAGMA journal_mode`).Scan(&jm); err != nil || jm != "wal" {
+		t.Fatalf("journal_mode = %q, %v", jm, err)
+	}
+}
