@@ -268,10 +268,12 @@ func (d *Devices) report(name string, st device.State, paper escpos.PaperState, 
 	if st != device.Offline { // offline is offline, whatever the words: gone, no reply, no file
 		now.fault = faultClass(err)
 	}
+	// Under the lock, so that two reports racing (the printer loop and a Print) reach Events in
+	// the order they changed the state.
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	prev, known := d.states[name]
 	d.states[name] = now
-	d.mu.Unlock()
 	if known && prev == now {
 		return
 	}

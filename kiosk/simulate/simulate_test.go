@@ -143,6 +143,13 @@ func TestSimulatedKiosk(t *testing.T) {
 	if st.Card != "zhangsan" || !st.Present || !st.Latched {
 		t.Errorf("idreader state %+v", st)
 	}
+	var index struct {
+		Links map[string]string `json:"links"`
+	}
+	getJSON(t, sim.ControlURL()+"/", &index)
+	if index.Links[simulate.Printer] != filepath.Join(dir, "printer") {
+		t.Errorf("index %+v", index)
+	}
 	post(t, sim.ControlURL()+"/printer/paper", `{"state":"ok"}`)
 	if err := d.Print(ctx, escpos.NewReceipt().Init().Line("打印成功").Cut(escpos.CutFull)); err != nil {
 		t.Fatal(err)
