@@ -1,8 +1,12 @@
-// Command kiosk is the self-service terminal program. Today it holds the technicians' tools:
+// Command kiosk is the self-service terminal program:
 //
-//	kiosk doctor ports|idcard|printer|scanner [flags]
+//	kiosk [--config FILE] [--simulate]       the touch UI (Fyne; needs cgo)
+//	kiosk tour --out DIR                     every screen as PNG, in three languages and elder mode
+//	kiosk backend serve [flags]              the center's shared backend (HTTP JSON API)
+//	kiosk doctor ports|idcard|printer|scanner [flags]   technicians' device checks
 //
-// The touch UI (Fyne) comes with a later issue; doctor stays free of cgo so it builds anywhere.
+// Only ui_cgo.go needs cgo (it makes the Fyne app); built with CGO_ENABLED=0 the program keeps
+// doctor and backend and says the UI is missing.
 package main
 
 import (
@@ -11,14 +15,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	backendcmd "github.com/onestop-station/onestop/kiosk/backend/cmd"
 	"github.com/onestop-station/onestop/kiosk/doctor"
 )
 
-const usage = `usage: kiosk COMMAND [flags]
+const usage = `usage: kiosk [COMMAND] [flags]
 
 Commands:
+  (none)   run the touch UI: kiosk [--config FILE] [--simulate] [--card NAME] (kiosk run --help)
+  tour     run the UI with simulated devices and save every screen as PNG (kiosk tour --help)
+  backend  serve the center's shared backend: kiosk backend serve --help
   doctor   test the terminal's devices on site: serial ports, ID-card reader, receipt printer,
            QR scanner (kiosk doctor --help)
 `
@@ -31,11 +40,20 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return doctor.ExitUsage
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" && args[0] != "-help" {
+		return runUI(ctx, args, stdout, stderr)
 	}
 	switch args[0] {
+	case "run":
+		return runUI(ctx, args[1:], stdout, stderr)
+	case "tour":
+		return runTour(ctx, args[1:], stdout, stderr)
+	case "backend":
+		if len(args) < 2 || args[1] != "serve" {
+			fmt.Fprint(stderr, "usage: kiosk backend serve [flags] (kiosk backend serve --help)\n")
+			return doctor.ExitUsage
+		}
+		return backendcmd.Serve(ctx, args[2:], stdout, stderr)
 	case "doctor":
 		return doctor.Run(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":

@@ -1,0 +1,156 @@
+package terminal
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/onestop-station/onestop/kiosk/devices"
+	"github.com/onestop-station/onestop/kiosk/fleet"
+	"github.com/onestop-station/onestop/kiosk/ui"
+)
+
+// Version is the kiosk's version, shown on the admin screen and in fleet health.
+var Version = "0.1.0"
+
+// Kiosk makes the UI over the parts. font is a loaded CJK font (ui.LoadFont).
+func (p *Parts) Kiosk(app fyne.App, font fyne.Resource) *ui.Kiosk {
+	cfg := p.Cfg
+	o := ui.Options{
+		App: app, Flow: p.Flow, Catalogue: p.Catalogue, Font: font,
+		Center: cfg.Center, Terminal: cfg.Terminal, Version: Version,
+		IdleAfter: cfg.Screen.IdleAfter.Duration, IdleGrace: cfg.Screen.IdleGrace.Duration,
+		Fullscreen: cfg.Screen.Fullscreen, Size: fyne.NewSize(float32(cfg.Screen.Width), float32(cfg.Screen.Height)),
+		Log: p.Log, RecentLog: func() []string { return tail(p.LogPath, 20) },
+		OnService: func(at time.Time) {
+			if p.reporter != nil {
+				p.reporter.Update(func(s *fleet.Status) { s.LastService = at.UTC() })
+			}
+		},
+		Popular: func(ctx context.Context) []string {
+			ids, err := p.Backend.Popular(ctx, 6)
+			if err != nil {
+				return nil
+			}
+			return ids
+		},
+	}
+	if p.Devices != nil {
+		o.Devices = p.Devices
+	}
+	if cfg.Admin.PINHash != "" {
+		o.AdminPIN = cfg.Admin.CheckPIN
+	}
+	return ui.New(o)
+}
+
+// Run shows the kiosk until ctx ends or the admin quits: devices feed events, the spool's
+// state shows as the offline banner.
+func (p *Parts) Run(ctx context.Context, app fyne.App, font fyne.Resource) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	k := p.Kiosk(app, font)
+	p.follow(ctx, k)
+	k.Run(ctx)
+}
+
+// fleet starts the terminal-health reporter when a broker is configured.
+func (p *Parts) fleet(ctx context.Context) *fleet.Reporter {
+	c := p.Cfg
+	if c.Fleet.Broker == "" {
+		return nil
+	}
+	rep, err := fleet.New(fleet.Config{Broker: c.Fleet.Broker, Site: c.Site, Terminal: c.Terminal,
+		Username: c.Fleet.Username, Password: c.Fleet.Password, Version: Version}, p.Log)
+	if err != nil {
+		p.Log.Error("fleet health off", "err", err)
+		return nil
+	}
+	p.reporter = rep
+	go func() {
+		if err := rep.Run(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Error("fleet", "err", err)
+		}
+	}()
+	return rep
+}
+
+// deviceStatus folds a device event into the fleet status.
+func deviceStatus(s *fleet.Status, ev devices.Event) {
+	if ev.Kind != devices.DeviceState {
+		return
+	}
+	if s.Devices == nil {
+		s.Devices = map[string]fleet.DeviceStatus{}
+	}
+	d := fleet.DeviceStatus{State: ev.State.String()}
+	if ev.Err != nil {
+		d.Detail = ev.Err.Error()
+	}
+	s.Devices[ev.Device] = d
+	if ev.Device == devices.Printer {
+		s.Paper = ev.Paper.String()
+	}
+}
+
+// follow starts the goroutines that feed the kiosk: device events and the spool banner.
+func (p *Parts) follow(ctx context.Context, k *ui.Kiosk) {
+	rep := p.fleet(ctx)
+	if p.Devices != nil {
+		go func() {
+			if err := p.Devices.Run(ctx); err != nil && ctx.Err() == nil {
+				p.Log.Error("devices", "err", err)
+			}
+		}()
+		events := make(chan devices.Event, 16)
+		go func() { // every event to the fleet status, then to the screen
+			defer close(events)
+			for ev := range p.Devices.Events() {
+				if rep != nil {
+					rep.Update(func(s *fleet.Status) { deviceStatus(s, ev) })
+				}
+				select {
+				case events <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		go k.Follow(ctx, events)
+	}
+	if p.Spool != nil {
+		go func() {
+			t := time.NewTicker(5 * time.Second)
+			defer t.Stop()
+			for {
+				k.SetOffline(p.Spool.Pending() > 0)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+}
+
+// tail returns the last n lines of a file (the app log, which holds no personal data).
+func tail(path string, n int) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > n {
+			lines = lines[1:]
+		}
+	}
+	return lines
+}

@@ -1,0 +1,114 @@
+//go:build cgo
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// TestTourSavesEveryScreenAndLeaksNothing runs `kiosk tour` for real: the Fyne app in a window
+// (under Xvfb in scripts/test.sh), the three twins on pseudo-terminals, the embedded backend.
+// Then it reads back what the run left: every screenshot, the printed receipts, and every byte
+// of the databases and logs, which must not hold the test card's personal data in clear.
+func TestTourSavesEveryScreenAndLeaksNothing(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		if os.Getenv("ONESTOP_REQUIRE_PEERS") != "" {
+			t.Fatal("no DISPLAY: scripts/test.sh runs the suite under xvfb-run")
+		}
+		t.Skip("no DISPLAY (run under xvfb-run)")
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"tour", "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("kiosk tour: exit %d\n%s", code, tailOf(stderr.String(), 3000))
+	}
+	shots, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	if want := 15 * 6; len(shots) != want {
+		t.Errorf("%d screenshots, want %d", len(shots), want)
+	}
+	for _, lang := range []string{"zh-Hans", "zh-Hant", "en"} {
+		for _, mode := range []string{"", "elder-"} {
+			for _, name := range []string{"01-attract", "05-checklist", "06-form-keypad", "08-receipt", "13-idle-warning", "14-admin", "15-paper-out"} {
+				p := filepath.Join(out, lang+"-"+mode+name+".png")
+				f, err := os.Open(p)
+				if err != nil {
+					t.Errorf("missing %s", filepath.Base(p))
+					continue
+				}
+				img, err := png.Decode(f)
+				f.Close()
+				if err != nil {
+					t.Errorf("%s: %v", filepath.Base(p), err)
+					continue
+				}
+				if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1800 {
+					t.Errorf("%s is %v, want the 1080×1920 window", filepath.Base(p), b)
+				}
+			}
+		}
+	}
+	// Receipts came out of the printer twin; what it printed holds masked values only.
+	txts, _ := filepath.Glob(filepath.Join(out, "data", "sim", "receipts", "*.txt"))
+	if len(txts) < 6 {
+		t.Errorf("%d receipts printed, want one per pass at least (6)", len(txts))
+	}
+	leaks(t, filepath.Join(out, "data"))
+}
+
+// leaks fails for any file under dir holding a test person's name or number in clear, in
+// UTF-8, GB18030 or UTF-16 (what a receipt, a database or a log could carry).
+func leaks(t *testing.T, dir string) {
+	t.Helper()
+	secrets := []string{"张三", "110101199003070011", "张小宝", "13800000011", "6217000000000000011", "示例路1号"}
+	var needles [][]byte
+	for _, s := range secrets {
+		needles = append(needles, []byte(s))
+		if g, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s)); err == nil {
+			needles = append(needles, g)
+		}
+		if u, err := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewEncoder().Bytes([]byte(s)); err == nil {
+			needles = append(needles, u)
+		}
+	}
+	n := 0
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || info.Mode()&os.ModeType != 0 {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		for i, nd := range needles {
+			if bytes.Contains(b, nd) {
+				t.Errorf("%s holds %q in clear", path, secrets[i/3])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 4 {
+		t.Errorf("only %d files under %s: expected databases, logs and receipts", n, dir)
+	}
+}
+
+func tailOf(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

@@ -1,0 +1,232 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+	"github.com/onestop-station/onestop/kiosk/backend"
+	"github.com/onestop-station/onestop/kiosk/catalogue"
+	"github.com/onestop-station/onestop/kiosk/devices"
+	"github.com/onestop-station/onestop/kiosk/flow"
+	"github.com/onestop-station/onestop/kiosk/i18n"
+	"github.com/onestop-station/onestop/kiosk/seal"
+)
+
+// secrets are the test card's personal data: no widget may show them in clear, ever.
+var secrets = []string{"张三", "110101199003070011", "张小宝", "13800000011", "6217000000000000011", "北京市东城区示例路1号"}
+
+type uiBench struct {
+	k     *Kiosk
+	store *backend.Store
+	taps  int
+}
+
+func newUIBench(t *testing.T, dev Devices) *uiBench {
+	t.Helper()
+	font, err := LoadFont("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalogue.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := seal.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := backend.OpenStore(filepath.Join(t.TempDir(), "b.db"), s, backend.StoreOpts{PublicURL: "http://127.0.0.1:8090"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.SeedLicences(context.Background(), backend.DemoSeed); err != nil {
+		t.Fatal(err)
+	}
+	app := test.NewTempApp(t)
+	f := flow.New(flow.Config{Catalogue: cat, Backend: st, Terminal: "T01"})
+	k := New(Options{App: app, Flow: f, Catalogue: cat, Devices: dev, Font: font, Terminal: "T01",
+		AdminPIN: func(p string) bool { return p == "2468" }, Size: fyne.NewSize(1080, 1920)})
+	return &uiBench{k: k, store: st}
+}
+
+// tap taps the current screen's button id, waits for what it started, and counts the tap.
+func (b *uiBench) tap(t *testing.T, id string) {
+	t.Helper()
+	btn := b.k.Button(id)
+	if btn == nil {
+		t.Fatalf("no button %q on %s; have %v", id, b.k.o.Flow.View().Screen, b.k.Buttons())
+	}
+	test.Tap(btn)
+	b.k.Settle()
+	b.taps++
+}
+
+func (b *uiBench) markup() string { return test.RenderToMarkup(b.k.Window().Canvas()) }
+
+// noSecrets fails if any personal datum of the test card is on screen in clear.
+func (b *uiBench) noSecrets(t *testing.T) {
+	t.Helper()
+	m := b.markup()
+	for _, s := range secrets {
+		if strings.Contains(m, s) {
+			t.Errorf("screen %s shows %q in clear", b.k.o.Flow.View().Screen, s)
+		}
+	}
+	if strings.Contains(m, "⟦") {
+		t.Errorf("screen %s has a missing text key: %s", b.k.o.Flow.View().Screen, m[strings.Index(m, "⟦"):][:60])
+	}
+}
+
+func (b *uiBench) card(t *testing.T, name string) {
+	t.Helper()
+	c, err := idreader.LoadCard(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.k.HandleEvent(context.Background(), devices.Event{Kind: devices.CardRead, Device: devices.Reader, Card: c.Card})
+}
+
+func TestNewbornInEightTapsThenProgressByScan(t *testing.T) {
+	b := newUIBench(t, nil)
+	b.noSecrets(t)
+	b.card(t, "zhangsan")
+	if !strings.Contains(b.markup(), "张*") {
+		t.Error("catalogue does not greet the masked applicant")
+	}
+	b.noSecrets(t)
+	for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "nav:next", "review:submit"} {
+		b.tap(t, id)
+		b.noSecrets(t)
+	}
+	v := b.k.o.Flow.View()
+	if v.Screen != flow.Receipt || v.Receipt == nil || v.Receipt.Tracking == "" {
+		t.Fatalf("after submit: screen %s, notice %q", v.Screen, v.Notice)
+	}
+	tracking := v.Receipt.Tracking
+	m := b.markup()
+	if !strings.Contains(m, tracking) || !strings.Contains(m, i18n.T(i18n.Hans, "receipt.noprint")) {
+		t.Errorf("receipt screen lacks the tracking number or the no-printer note")
+	}
+	b.tap(t, "receipt:next")
+	b.tap(t, "rate:5")
+	if b.taps > 8 {
+		t.Errorf("%d taps after the card, want ≤ 8", b.taps)
+	}
+	if s := b.k.o.Flow.View().Screen; s != flow.Done {
+		t.Fatalf("after rating: %s", s)
+	}
+	b.tap(t, "done:home")
+	if s := b.k.o.Flow.View().Screen; s != flow.Attract {
+		t.Fatalf("after finish: %s", s)
+	}
+	// Later: the citizen scans the receipt's QR code.
+	b.k.HandleEvent(context.Background(), devices.Event{Kind: devices.Scanned, Device: devices.Scanner, Code: v.Receipt.ProgressURL})
+	if s := b.k.o.Flow.View().Screen; s != flow.Progress {
+		t.Fatalf("after scanning the receipt: %s (%q)", s, b.k.o.Flow.View().Notice)
+	}
+	m = b.markup()
+	if !strings.Contains(m, tracking) || !strings.Contains(m, "新生儿出生") || !strings.Contains(m, "已提交") {
+		t.Errorf("progress screen lacks the tracking number, item or state")
+	}
+	b.noSecrets(t)
+}
+
+func TestIdleWarningThenWipe(t *testing.T) {
+	b := newUIBench(t, nil)
+	b.card(t, "zhangsan")
+	b.tap(t, "lang:en")
+	b.tap(t, "elder")
+	b.tap(t, "item:newborn")
+	b.tap(t, "consent:agree")
+	b.tap(t, "nav:next")
+	if !strings.Contains(b.markup(), "Z*") && !strings.Contains(b.markup(), "张*") {
+		t.Log("form in English") // names stay as on the card
+	}
+	now := time.Now()
+	b.k.checkIdle(now.Add(200 * time.Second)) // form screens wait twice as long: 180 s, then 30 s
+	if b.k.Button("idle:extend") == nil || b.k.warning == 0 {
+		t.Fatal("no idle warning after 200 s on the form")
+	}
+	if !strings.Contains(b.markup(), "Do you need more time?") {
+		t.Error("warning not in the visit's language")
+	}
+	b.tap(t, "idle:extend")
+	if b.k.warning != 0 {
+		t.Fatal("extend did not close the warning")
+	}
+	b.k.checkIdle(time.Now().Add(10 * time.Minute))
+	v := b.k.o.Flow.View()
+	if v.Screen != flow.Attract || v.Applicant != nil || v.Fields != nil || v.Elder || v.Lang != i18n.Hans {
+		t.Fatalf("after the idle timeout: %+v", v)
+	}
+	m := b.markup()
+	for _, s := range append(secrets, "张*", "110***********0011") {
+		if strings.Contains(m, s) {
+			t.Errorf("after the wipe the screen still holds %q", s)
+		}
+	}
+	if b.k.pad != nil || b.k.query != "" || b.k.th.elder {
+		t.Error("screen-side state survived the wipe")
+	}
+}
+
+func TestEveryScreenInEveryLanguageHasAllItsText(t *testing.T) {
+	for _, lang := range i18n.Langs {
+		b := newUIBench(t, nil)
+		b.tap(t, "lang:"+string(lang))
+		b.noSecrets(t)
+		b.card(t, "zhangsan")
+		for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "nav:next", "review:submit", "receipt:next"} {
+			b.tap(t, id)
+			b.noSecrets(t)
+		}
+	}
+}
+
+func TestAdminPINLocksOut(t *testing.T) {
+	b := newUIBench(t, nil)
+	clock := time.Now()
+	b.k.admin.now = func() time.Time { return clock }
+	openPad := func() {
+		for i := 0; i < 5; i++ {
+			test.Tap(b.k.Button("admin:title"))
+		}
+	}
+	enter := func(pin string) {
+		for _, r := range pin {
+			b.tap(t, "key:"+string(r))
+		}
+		b.tap(t, "key:ok")
+	}
+	openPad()
+	if b.k.pad == nil || b.k.pad.target != "pin" {
+		t.Fatal("five taps on the title did not ask for the PIN")
+	}
+	for i := 0; i < MaxTries; i++ {
+		enter("1111")
+		if i < MaxTries-1 {
+			b.tap(t, "admin:retry")
+		}
+	}
+	if locked, _ := b.k.admin.locked(); !locked {
+		t.Fatal("not locked after three wrong PINs")
+	}
+	if b.k.Button("admin:retry") != nil {
+		t.Error("a locked admin card still offers the PIN pad")
+	}
+	clock = clock.Add(LockFor + time.Second)
+	b.tap(t, "admin:close")
+	openPad()
+	enter("2468")
+	if !b.k.admin.unlocked || b.k.Button("admin:doctor") == nil || b.k.Button("admin:exit") == nil {
+		t.Fatal("the right PIN after the lockout did not open the admin screen")
+	}
+}
