@@ -248,3 +248,42 @@ func post(t *testing.T, url, body string) {
 		t.Fatalf("POST %s: %s %s", url, resp.Status, b)
 	}
 }
+
+// TestControlPagesInABrowser: the control URL answers a browser with links to each twin's page,
+// and each page is served under its mount, where its script's paths resolve (page.js prefixes
+// them with the mount).
+func TestControlPagesInABrowser(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sim, err := simulate.Start(ctx, simulate.Opts{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); sim.Wait() }()
+	get := func(path, accept string) string {
+		req, _ := http.NewRequest("GET", sim.ControlURL()+path, nil)
+		req.Header.Set("Accept", accept)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	index := get("/", "text/html,application/xhtml+xml")
+	for _, dev := range []string{"/idreader/", "/printer/", "/scanner/"} {
+		if !strings.Contains(index, `href="`+dev+`"`) {
+			t.Errorf("index has no link to %s", dev)
+		}
+		if page := get(dev, "text/html"); !strings.Contains(page, "location.pathname") {
+			t.Errorf("%s: page without the mount-relative script", dev)
+		}
+	}
+	if st := get("/idreader/state", "application/json"); !strings.Contains(st, `"sam_ok"`) {
+		t.Errorf("state through the mount: %s", st)
+	}
+}

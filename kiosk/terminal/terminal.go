@@ -98,6 +98,7 @@ func Assemble(ctx context.Context, cfg config.Config, o Opts) (p *Parts, err err
 			return nil, fmt.Errorf("terminal: simulate: %w", err)
 		}
 		devCfg = p.Sim.Devices()
+		devCfg.StatusEvery = time.Second // a tester sets the paper on the twin and wants to see it now
 		p.Log.Info("simulated devices", "control", p.Sim.ControlURL())
 	}
 	if devCfg.Reader.Path != "" || devCfg.Printer.Path != "" || devCfg.Scanner.Path != "" {

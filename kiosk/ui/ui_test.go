@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"image/png"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,14 +12,18 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
+	"github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/kiosk/backend"
 	"github.com/onestop-station/onestop/kiosk/catalogue"
 	"github.com/onestop-station/onestop/kiosk/devices"
 	"github.com/onestop-station/onestop/kiosk/flow"
 	"github.com/onestop-station/onestop/kiosk/i18n"
 	"github.com/onestop-station/onestop/kiosk/seal"
+	"github.com/onestop-station/onestop/kiosk/simulate"
 )
 
 // secrets are the test card's personal data: no widget may show them in clear, ever.
@@ -94,10 +101,59 @@ func (b *uiBench) card(t *testing.T, name string) {
 	b.k.HandleEvent(context.Background(), devices.Event{Kind: devices.CardRead, Device: devices.Reader, Card: c.Card})
 }
 
-func TestNewbornInEightTapsThenProgressByScan(t *testing.T) {
-	b := newUIBench(t, nil)
+// twins starts the simulated reader, printer and scanner on PTYs and kiosk/devices over them.
+// Events are pumped into the kiosk on the test goroutine (pump), so the UI is touched by one
+// goroutine at a time, as in the real app.
+type twins struct {
+	sim *simulate.Sim
+	dev *devices.Devices
+}
+
+func startTwins(t *testing.T) *twins {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	sim, err := simulate.Start(ctx, simulate.Opts{Dir: t.TempDir(), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	dev := devices.Open(sim.Devices(), slog.New(slog.DiscardHandler))
+	done := make(chan struct{})
+	go func() { _ = dev.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; sim.Wait() })
+	return &twins{sim: sim, dev: dev}
+}
+
+// pump hands device events to the kiosk until cond holds (15 s at most).
+func (b *uiBench) pump(t *testing.T, tw *twins, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for !cond() {
+		select {
+		case ev := <-tw.dev.Events():
+			b.k.HandleEvent(context.Background(), ev)
+		case <-deadline:
+			t.Fatalf("waited 15 s for %s; screen %s", what, b.k.o.Flow.View().Screen)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (b *uiBench) on(s flow.Screen) func() bool {
+	return func() bool { return b.k.o.Flow.View().Screen == s }
+}
+
+// TestNewbornWithTheTwins is the "done when": the twin's card on the reader, 新生儿出生
+// in at most eight taps, a printed receipt with the masked applicant and a QR code that decodes
+// to the progress URL, and that code scanned on the scanner twin brings up the progress.
+func TestNewbornWithTheTwins(t *testing.T) {
+	tw := startTwins(t)
+	b := newUIBench(t, tw.dev)
 	b.noSecrets(t)
-	b.card(t, "zhangsan")
+	if err := tw.sim.PlaceCard("zhangsan"); err != nil {
+		t.Fatal(err)
+	}
+	b.pump(t, tw, "the card", b.on(flow.Choose))
 	if !strings.Contains(b.markup(), "张*") {
 		t.Error("catalogue does not greet the masked applicant")
 	}
@@ -107,13 +163,34 @@ func TestNewbornInEightTapsThenProgressByScan(t *testing.T) {
 		b.noSecrets(t)
 	}
 	v := b.k.o.Flow.View()
-	if v.Screen != flow.Receipt || v.Receipt == nil || v.Receipt.Tracking == "" {
-		t.Fatalf("after submit: screen %s, notice %q", v.Screen, v.Notice)
+	if v.Screen != flow.Receipt || v.Receipt == nil || !v.Printed {
+		t.Fatalf("after submit: screen %s, printed %v (%v), notice %q", v.Screen, v.Printed, v.PrintErr, v.Notice)
 	}
 	tracking := v.Receipt.Tracking
-	m := b.markup()
-	if !strings.Contains(m, tracking) || !strings.Contains(m, i18n.T(i18n.Hans, "receipt.noprint")) {
-		t.Errorf("receipt screen lacks the tracking number or the no-printer note")
+	if m := b.markup(); !strings.Contains(m, tracking) || !strings.Contains(m, i18n.T(i18n.Hans, "receipt.printed")) {
+		t.Errorf("receipt screen lacks the tracking number or the printed note")
+	}
+	rs := tw.sim.Receipts()
+	if len(rs) != 1 {
+		t.Fatalf("%d receipts printed, want 1", len(rs))
+	}
+	txt, err := os.ReadFile(rs[0].Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"张*", "110***********0011", tracking} {
+		if !strings.Contains(string(txt), want) {
+			t.Errorf("receipt transcript lacks %q", want)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(string(txt), s) {
+			t.Errorf("receipt transcript holds %q", s)
+		}
+	}
+	code := decodeQR(t, rs[0].PNG)
+	if code != v.Receipt.ProgressURL {
+		t.Errorf("receipt QR = %q, want %q", code, v.Receipt.ProgressURL)
 	}
 	b.tap(t, "receipt:next")
 	b.tap(t, "rate:5")
@@ -124,19 +201,72 @@ func TestNewbornInEightTapsThenProgressByScan(t *testing.T) {
 		t.Fatalf("after rating: %s", s)
 	}
 	b.tap(t, "done:home")
-	if s := b.k.o.Flow.View().Screen; s != flow.Attract {
-		t.Fatalf("after finish: %s", s)
+	tw.sim.LiftCard()
+
+	// Later: the citizen holds the receipt under the scanner.
+	if err := tw.sim.Scan(code); err != nil {
+		t.Fatal(err)
 	}
-	// Later: the citizen scans the receipt's QR code.
-	b.k.HandleEvent(context.Background(), devices.Event{Kind: devices.Scanned, Device: devices.Scanner, Code: v.Receipt.ProgressURL})
-	if s := b.k.o.Flow.View().Screen; s != flow.Progress {
-		t.Fatalf("after scanning the receipt: %s (%q)", s, b.k.o.Flow.View().Notice)
-	}
-	m = b.markup()
+	b.pump(t, tw, "the progress screen", b.on(flow.Progress))
+	m := b.markup()
 	if !strings.Contains(m, tracking) || !strings.Contains(m, "新生儿出生") || !strings.Contains(m, "已提交") {
 		t.Errorf("progress screen lacks the tracking number, item or state")
 	}
 	b.noSecrets(t)
+}
+
+// TestPaperOutShowsTheReceiptOnScreen: the printer twin runs out of paper; the banner says so
+// and the receipt becomes a QR code on screen.
+func TestPaperOutShowsTheReceiptOnScreen(t *testing.T) {
+	tw := startTwins(t)
+	b := newUIBench(t, tw.dev)
+	if err := tw.sim.SetPaper(printer.PaperOut); err != nil {
+		t.Fatal(err)
+	}
+	b.pump(t, tw, "the paper-out banner", func() bool { return b.k.banners["printer"] == "dev.paperout" })
+	if !strings.Contains(b.markup(), i18n.T(i18n.Hans, "dev.paperout")) {
+		t.Error("no paper-out banner on screen")
+	}
+	if err := tw.sim.PlaceCard("zhangsan"); err != nil {
+		t.Fatal(err)
+	}
+	b.pump(t, tw, "the card", b.on(flow.Choose))
+	for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "nav:next", "review:submit"} {
+		b.tap(t, id)
+	}
+	v := b.k.o.Flow.View()
+	if v.Screen != flow.Receipt || v.Printed || v.PrintErr == nil {
+		t.Fatalf("screen %s printed %v err %v", v.Screen, v.Printed, v.PrintErr)
+	}
+	m := b.markup()
+	if !strings.Contains(m, i18n.T(i18n.Hans, "receipt.noprint")) || !strings.Contains(m, "progress-qr.png") {
+		t.Error("the receipt is not offered as a QR code on screen")
+	}
+	if n := len(tw.sim.Receipts()); n != 0 {
+		t.Errorf("%d receipts printed without paper", n)
+	}
+}
+
+func decodeQR(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		t.Fatalf("decode the receipt's QR code: %v", err)
+	}
+	return res.GetText()
 }
 
 func TestIdleWarningThenWipe(t *testing.T) {

@@ -18,8 +18,13 @@ const twin = (() => {
     m.className = 'msg ' + (bad ? 'bad' : 'ok');
   }
 
+  // base is where the page is mounted: "" when a twin serves it at /, "/idreader" when
+  // `kiosk --simulate` mounts the twin under /idreader/. Paths in pages are the twin's own.
+  const base = location.pathname.replace(/\/$/, '');
+
   async function api(method, path, body) {
     const opt = { method, headers: {} };
+    path = base + path;
     if (body !== undefined) {
       opt.body = JSON.stringify(body);
       opt.headers['Content-Type'] = 'application/json';
@@ -32,7 +37,7 @@ const twin = (() => {
 
   // href fills {name} in a path from params, as twin.href with '/receipts/{n}.png' and {n: 3}.
   function href(path, params) {
-    return path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
+    return base + path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
   }
 
   async function post(path, body) {
