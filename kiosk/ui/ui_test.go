@@ -35,7 +35,7 @@ type uiBench struct {
 	taps  int
 }
 
-func newUIBench(t *testing.T, dev Devices) *uiBench {
+func newUIBench(t testing.TB, dev Devices) *uiBench {
 	t.Helper()
 	font, err := LoadFont("")
 	if err != nil {
@@ -57,7 +57,8 @@ func newUIBench(t *testing.T, dev Devices) *uiBench {
 	if err := st.SeedLicences(context.Background(), backend.DemoSeed); err != nil {
 		t.Fatal(err)
 	}
-	app := test.NewTempApp(t)
+	app := test.NewApp()
+	t.Cleanup(app.Quit)
 	f := flow.New(flow.Config{Catalogue: cat, Backend: st, Terminal: "T01"})
 	k := New(Options{App: app, Flow: f, Catalogue: cat, Devices: dev, Font: font, Terminal: "T01",
 		AdminPIN: func(p string) bool { return p == "2468" }, Size: fyne.NewSize(1080, 1920)})
@@ -109,7 +110,7 @@ type twins struct {
 	dev *devices.Devices
 }
 
-func startTwins(t *testing.T) *twins {
+func startTwins(t testing.TB) *twins {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sim, err := simulate.Start(ctx, simulate.Opts{Dir: t.TempDir(), Log: slog.New(slog.DiscardHandler)})
@@ -125,7 +126,7 @@ func startTwins(t *testing.T) *twins {
 }
 
 // pump hands device events to the kiosk until cond holds (15 s at most).
-func (b *uiBench) pump(t *testing.T, tw *twins, what string, cond func() bool) {
+func (b *uiBench) pump(t testing.TB, tw *twins, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for !cond() {
