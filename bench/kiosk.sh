@@ -17,7 +17,7 @@ Xvfb "$display" -screen 0 1920x1920x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null' EXIT
 sleep 1
-starts=() rss=()
+starts=() rss=() gl=()
 for i in $(seq "$runs"); do
 	data=$(mktemp -d)
 	start=$(date +%s%N)
@@ -30,6 +30,9 @@ for i in $(seq "$runs"); do
 	starts+=($(( ($(date +%s%N) - start) / 1000000 )))
 	sleep 3 # settle: twins serving, fonts loaded, first frames drawn
 	rss+=($(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status))
+	# What Xvfb's software OpenGL (Mesa llvmpipe: libLLVM, the swrast driver, its C heap, the X
+	# shared-memory framebuffer) adds; a terminal's GPU driver replaces it.
+	gl+=($(awk '/^[0-9a-f]+-[0-9a-f]+ /{name=$6} /^Rss:/{ if (name ~ /libLLVM|dri|SYSV|\[heap\]/) s+=$2 } END {print int(s/1024)}' /proc/$pid/smaps))
 	kill $pid; wait $pid 2>/dev/null
 	rm -rf "$data"
 done
@@ -38,3 +41,4 @@ printf '%-34s %12s %10s\n' measure value goal
 printf '%-34s %9s ms %10s\n' "card on reader → screen − wire" "$card" "≤ 100 ms"
 printf '%-34s %9s ms %10s\n' "cold start → attract (median of $runs)" "$(median "${starts[@]}")" "≤ 2000 ms"
 printf '%-34s %9s MB %10s\n' "RSS, --simulate (median)" "$(median "${rss[@]}")" "≤ 150 MB"
+printf '%-34s %9s MB %10s\n' "  of which software GL (Xvfb)" "$(median "${gl[@]}")" ""

@@ -8,7 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"fyne.io/fyne/v2/app"
 
@@ -17,8 +19,16 @@ import (
 	"github.com/onestop-station/onestop/kiosk/ui"
 )
 
+// memoryLimit is the kiosk's soft Go heap limit unless GOMEMLIMIT says otherwise: the UI's live
+// heap is about 45 MB (mostly parsed fonts), and without a limit the GC lets it reach twice that
+// at start-up (docs/performance.md, kiosk rows).
+const memoryLimit = 64 << 20
+
 // runUI runs the touch UI. This file is the only one that makes a Fyne app (and so needs cgo).
 func runUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	f, err := parseUIFlags("run", args, stderr, false)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

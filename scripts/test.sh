@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 # Real peers the tests talk to: mosquitto (an external MQTT broker), mbpoll (a Modbus master
 # no one here wrote), socat (serial bridging in manual checks), fonts-arphic-gbsn00lp (the one
 # plain-TTF CJK font the receipt renderer pins), zbar-tools (zbarimg, a second QR decoder).
-# The kiosk UI (Fyne, cgo): the X11/GL headers it builds against, Xvfb for a real window in
-# the tour test, and fonts-lxgw-wenkai (the single-face TTF with Simplified, Traditional and
-# Latin glyphs the kiosk pins; it refuses to start without a CJK font).
+# The kiosk UI (Fyne, cgo): the X11/GL headers it builds against, Xvfb, ImageMagick and xdotool
+# for a real window and its screenshots in the tour test, and fonts-droid-fallback (the
+# single-face sans-serif TTF with Simplified and Traditional glyphs the kiosk pins; it refuses
+# to start without a CJK font).
 packages=(mosquitto mosquitto-clients mbpoll socat fonts-arphic-gbsn00lp zbar-tools
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-	xvfb xauth libgl1-mesa-dri imagemagick xdotool fonts-lxgw-wenkai)
+	xvfb xauth libgl1-mesa-dri imagemagick xdotool fonts-droid-fallback)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

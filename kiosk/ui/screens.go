@@ -134,7 +134,7 @@ func (k *Kiosk) catalogueScreen(v *flow.Visit) fyne.CanvasObject {
 	switch {
 	case k.query != "":
 		items = k.o.Catalogue.Search(k.query)
-		title = i18n.T(l, "cat.search") + "：" + k.query
+		title = i18n.T(l, "cat.search") + colon(l) + k.query
 	case k.category != "":
 		items = k.o.Catalogue.InCategory(k.category)
 		if c, ok := k.o.Catalogue.Category(k.category); ok {

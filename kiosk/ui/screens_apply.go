@@ -130,7 +130,7 @@ func (k *Kiosk) reviewScreen(v *flow.Visit) fyne.CanvasObject {
 			val = choiceText(f, v.Fields[f.ID], l)
 		}
 		if val != "" {
-			rows = append(rows, text(f.Label.In(string(l))+"："+val))
+			rows = append(rows, text(f.Label.In(string(l))+colon(l)+val))
 		}
 	}
 	if !v.Item.AtTerminal {
@@ -282,4 +282,12 @@ func (k *Kiosk) ticketScreen(v *flow.Visit) fyne.CanvasObject {
 	rows = append(rows, k.btn("ticket:take", i18n.T(l, "ticket.take"), widget.HighImportance, take(false)),
 		k.btn("ticket:priority", i18n.T(l, "ticket.priority"), widget.MediumImportance, take(true)))
 	return container.NewVBox(rows...)
+}
+
+// colon separates a label from its value: full width in Chinese, ": " in English.
+func colon(l i18n.Lang) string {
+	if l == i18n.En {
+		return ": "
+	}
+	return "："
 }

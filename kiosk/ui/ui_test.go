@@ -49,7 +49,7 @@ func newUIBench(t testing.TB, dev Devices) *uiBench {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := backend.OpenStore(filepath.Join(t.TempDir(), "b.db"), s, backend.StoreOpts{PublicURL: "http://127.0.0.1:8090"})
+	st, err := backend.OpenStore(filepath.Join(t.TempDir(), "b.db"), s, backend.StoreOpts{PublicURL: "http://127.0.0.1:8090", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
