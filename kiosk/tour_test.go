@@ -54,7 +54,7 @@ func TestTourSavesEveryScreenAndLeaksNothing(t *testing.T) {
 	}
 	t.Logf("kiosk tour: %s in %v", strings.TrimSpace(stdout.String()), time.Since(start).Round(time.Second))
 	shots, _ := filepath.Glob(filepath.Join(out, "*.png"))
-	if want := 15 * 6; len(shots) != want {
+	if want := 15 * 7; len(shots) != want {
 		t.Errorf("%d screenshots, want %d", len(shots), want)
 	}
 	for _, lang := range []string{"zh-Hans", "zh-Hant", "en"} {
@@ -76,6 +76,19 @@ func TestTourSavesEveryScreenAndLeaksNothing(t *testing.T) {
 					t.Errorf("%s is %v, want the 1080×1920 window (content wider than the screen grows it)", filepath.Base(p), b)
 				}
 			}
+		}
+	}
+	for _, name := range []string{"01-attract", "05-checklist", "14-admin"} {
+		p := filepath.Join(out, "landscape-zh-Hans-"+name+".png")
+		f, err := os.Open(p)
+		if err != nil {
+			t.Errorf("missing %s", filepath.Base(p))
+			continue
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width != 1920 || cfg.Height != 1080 {
+			t.Errorf("%s: %dx%d %v, want 1920×1080", filepath.Base(p), cfg.Width, cfg.Height, err)
 		}
 	}
 	// Receipts came out of the printer twin; what it printed holds masked values only.

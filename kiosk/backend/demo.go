@@ -70,3 +70,19 @@ var DemoSeed = []SeedRecord{
 	demo(DemoChenXiaoming, "residence_permit", DemoChenXiaoming, "深圳市公安局福田分局", "2028-03-04",
 		map[string]string{"name": "陈小明", "pass_number": "H12345678", "address": "广东省深圳市福田区例子路66号", "valid_to": "2028-03-04"}),
 }
+
+// DemoResident is a person of DemoSeed, for the demo's resident codes.
+type DemoResident struct {
+	Card     string // the simulator's card file without ".toml", e.g. "zhangsan"; not personal
+	Name     string
+	IDNumber string
+}
+
+// DemoResidents are DemoSeed's people: `kiosk backend serve --seed-demo` prints a resident code
+// for each, by Card only.
+var DemoResidents = []DemoResident{
+	{Card: "zhangsan", Name: "张三", IDNumber: DemoZhangSan},
+	{Card: "lisi", Name: "李四", IDNumber: DemoLiSi},
+	{Card: "wangwu", Name: "王五", IDNumber: DemoWangWu},
+	{Card: "chenxiaoming", Name: "陈小明", IDNumber: DemoChenXiaoming},
+}

@@ -90,6 +90,7 @@ func NewServer(st *Store, opts ServerOpts) http.Handler {
 	mux.Handle("POST /v1/helpers", s.terminal(s.helper))
 	mux.Handle("POST /v1/ratings", s.terminal(s.rate))
 	mux.Handle("GET /v1/popular", s.terminal(s.popular))
+	mux.Handle("POST /v1/identity/resolve", s.terminal(s.resolveCode))
 	mux.HandleFunc("GET /progress/{tracking}", s.progressPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "no such endpoint")

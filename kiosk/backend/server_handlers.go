@@ -149,3 +149,18 @@ func (s *server) popular(w http.ResponseWriter, r *http.Request, _ string) {
 	}
 	writeJSON(w, http.StatusOK, PopularList{Items: ids})
 }
+
+// resolveCode answers who a resident code names. The answer is personal data: it is never
+// logged, and the request log has the path only.
+func (s *server) resolveCode(w http.ResponseWriter, r *http.Request, _ string) {
+	var q ResolveCodeRequest
+	if !s.decode(w, r, &q) {
+		return
+	}
+	name, id, err := s.st.ResolveCode(r.Context(), q.Code)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ResolvedIdentity{Name: name, IDNumber: id})
+}

@@ -25,7 +25,7 @@ const TourPIN = "2468"
 // Tour runs the real app with the simulated devices and saves a PNG of every screen — attract,
 // card read, catalogue, consent, checklist with 免提交, form with keypad, review, receipt,
 // rating, helper call, progress query, queue ticket, idle warning, admin, paper-out — in each
-// language, in standard and elder mode. cfg.DataDir keeps the run's database and logs. It
+// language, in standard and elder mode, and once more on a landscape screen. cfg.DataDir keeps the run's database and logs. It
 // returns the number of screenshots. app.Run blocks this goroutine (Fyne's main loop); the
 // tour drives the window from another one.
 func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Config, out string, stderr io.Writer) (int, error) {
@@ -60,6 +60,13 @@ func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Conf
 				}
 			}
 		}
+		// The same screens on a landscape terminal (1920×1080), in the default language.
+		k.SetSize(fyne.NewSize(1920, 1080))
+		t.landscape = true
+		if err := t.pass(ctx, i18n.Hans, false); err != nil {
+			tourErr = fmt.Errorf("landscape: %w", err)
+			return
+		}
 		n = t.shots
 	}()
 	app.Run()
@@ -73,6 +80,8 @@ type tour struct {
 	shots int
 	pre   string
 	win   string // X window id
+	// landscape names the pass's files "landscape-…"
+	landscape bool
 }
 
 // shot saves the window as the X server shows it. (Reading the GL back buffer with Fyne's
@@ -171,6 +180,9 @@ func (t *tour) pass(ctx context.Context, lang i18n.Lang, elder bool) error {
 	t.pre = string(lang) + "-"
 	if elder {
 		t.pre += "elder-"
+	}
+	if t.landscape {
+		t.pre = "landscape-" + t.pre
 	}
 	fyne.DoAndWait(func() { t.k.Wipe("tour") })
 	setup := func() error {

@@ -290,3 +290,12 @@ func (k *Kiosk) Banner(device string) string {
 	fyne.DoAndWait(func() { key = k.banners[device] })
 	return key
 }
+
+// SetSize resizes the window (portrait 1080×1920 or landscape 1920×1080) and redraws.
+func (k *Kiosk) SetSize(size fyne.Size) {
+	fyne.DoAndWait(func() {
+		k.o.Size = size
+		k.win.Resize(size)
+		k.render()
+	})
+}

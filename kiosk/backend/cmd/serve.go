@@ -56,7 +56,8 @@ Flags:
                          disables them
   --public-url URL       base of the progress URLs printed on receipts, as phones reach this
                          server (default http://LISTEN)
-  --seed-demo            load the synthetic demo e-licences of the simulator's test cards
+  --seed-demo            load the synthetic demo e-licences of the simulator's test cards and
+                         print a resident code (居民码, valid 24 h) for each card's person
   --retention DURATION   erase the personal data of applications finished this long ago;
                          checked hourly. Days ("180d") or a Go duration ("4320h"). Default 180d
   --help                 this text
@@ -207,6 +208,9 @@ func run(ctx context.Context, c config, sealer *seal.Sealer, log *slog.Logger, s
 		if err := st.SeedLicences(ctx, backend.DemoSeed); err != nil {
 			return err
 		}
+		if err := printDemoCodes(ctx, st, stdout); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
@@ -242,6 +246,22 @@ func run(ctx context.Context, c config, sealer *seal.Sealer, log *slog.Logger, s
 		err = nil
 	}
 	return err
+}
+
+// demoCodeTTL is how long the demo resident codes stay valid: a day of demonstrations.
+const demoCodeTTL = 24 * time.Hour
+
+// printDemoCodes prints a resident code for each demo person, named by the simulator's card
+// file only: the codes carry the name and ID number sealed, the output neither in clear.
+func printDemoCodes(ctx context.Context, st *backend.Store, stdout io.Writer) error {
+	for _, p := range backend.DemoResidents {
+		code, err := st.IssueResidentCode(ctx, p.Name, p.IDNumber, demoCodeTTL)
+		if err != nil {
+			return fmt.Errorf("demo resident code %s: %w", p.Card, err)
+		}
+		fmt.Fprintf(stdout, "demo resident code %s: %s\n", p.Card, code)
+	}
+	return nil
 }
 
 // purgeLoop erases personal data past the retention period now and every hour.
