@@ -3,6 +3,8 @@ package backendcmd
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onestop-station/onestop/kiosk/backend"
+	"github.com/onestop-station/onestop/kiosk/seal"
 )
 
 type syncBuffer struct {
@@ -109,6 +112,24 @@ func TestServe(t *testing.T) {
 	if _, err := backend.NewClient(base, "staff", nil).Advance(ctx, r.Tracking, backend.StateAccepted, ""); err != nil {
 		t.Fatal(err)
 	}
+	// --seed-demo prints a day-long resident code per demo card, by card file name only.
+	codes := regexp.MustCompile(`(?m)^demo resident code (\w+): (JMM1:\S+)$`).FindAllStringSubmatch(stdout.String(), -1)
+	if len(codes) != len(backend.DemoResidents) {
+		t.Fatalf("%d demo resident codes, want %d:\n%s", len(codes), len(backend.DemoResidents), stdout.String())
+	}
+	for i, m := range codes {
+		p := backend.DemoResidents[i]
+		name, id, err := c.ResolveCode(ctx, m[2])
+		if m[1] != p.Card || err != nil || name != p.Name || id != p.IDNumber {
+			t.Errorf("code %s resolves to %q, %q, %v; want %s's person", m[1], name, id, err, p.Card)
+		}
+		if exp := demoCodeExpiry(t, keyFile, m[2]); exp.Sub(time.Now()) < 23*time.Hour || exp.Sub(time.Now()) > 25*time.Hour {
+			t.Errorf("code %s expires at %v, want in 24 h", m[1], exp)
+		}
+		if strings.Contains(stdout.String(), p.Name) || strings.Contains(stdout.String(), p.IDNumber) {
+			t.Errorf("stdout holds %s's name or number", p.Card)
+		}
+	}
 	if !strings.Contains(stderr.String(), "demo token") {
 		t.Errorf("no warning about the demo token:\n%s", stderr.String())
 	}
@@ -124,4 +145,32 @@ func TestServe(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not stop when its context ended")
 	}
+}
+
+// demoCodeExpiry opens a resident code with the server's key and returns its expiry.
+func demoCodeExpiry(t *testing.T, keyFile, code string) time.Time {
+	t.Helper()
+	key, err := seal.LoadKey(keyFile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := seal.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(code, backend.ResidentCodePrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.Open(sealed, []byte("resident-code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Exp int64 `json:"exp"`
+	}
+	if err := json.Unmarshal(plain, &c); err != nil {
+		t.Fatal(err)
+	}
+	return time.Unix(c.Exp, 0)
 }
