@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -329,5 +333,63 @@ func TestIdle(t *testing.T) {
 	i.Touch(t0.Add(100 * time.Second))
 	if st, _ := i.Check(t0.Add(121*time.Second), flow.Choose); st != flow.Active {
 		t.Errorf("touched during the warning: %v", st)
+	}
+}
+
+// TestOfflineSubmissionIsKeptAndSaidPlainly: the terminal talks to the center's backend over
+// HTTP through the spool; the backend becomes unreachable after consent; the submission is
+// kept, the receipt says pending with a send-by time, and the backend gets it when it is back.
+func TestOfflineSubmissionIsKeptAndSaidPlainly(t *testing.T) {
+	b := newBench(t)
+	ctx := context.Background()
+	api := backend.NewServer(b.store, backend.ServerOpts{Tokens: map[string]string{"tok": "T01"},
+		Logger: slog.New(slog.DiscardHandler)})
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() { // what a terminal sees when the center's link is cut: no answer
+			hj, _ := w.(http.Hijacker)
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	key := make([]byte, 32)
+	key[0] = 9
+	s, err := seal.New(key)
+	must(t, err)
+	spool, err := backend.OpenSpool(filepath.Join(t.TempDir(), "spool.db"), s, backend.NewClient(srv.URL, "tok", nil),
+		backend.SpoolOpts{TTL: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+	must(t, err)
+	defer spool.Close()
+	f := flow.New(flow.Config{Catalogue: b.cat, Backend: spool, Terminal: "T01"})
+	must(t, f.CardRead(card(t, "zhangsan")))
+	must(t, f.ChooseItem("newborn"))
+	must(t, f.Agree(ctx))
+	if c, _ := f.View().Covered(); c < 4 {
+		t.Fatalf("licences over HTTP: %d covered", c)
+	}
+	must(t, f.ChecklistNext())
+	must(t, f.FormNext())
+	down.Store(true)
+	r, err := f.Submit(ctx)
+	must(t, err)
+	v := screen(t, f, flow.Receipt)
+	if !r.Pending || r.Tracking != "" || r.SendBy.IsZero() || !v.Receipt.Pending || spool.Pending() != 1 {
+		t.Fatalf("offline receipt %+v, pending %d", r, spool.Pending())
+	}
+	if ids, _ := b.store.Popular(ctx, 5); len(ids) != 0 {
+		t.Fatalf("the store has an application before the spool sent it: %v", ids)
+	}
+	down.Store(false)
+	sent, expired, err := spool.Flush(ctx)
+	must(t, err)
+	if sent != 1 || expired != 0 || spool.Pending() != 0 {
+		t.Fatalf("flush: sent %d expired %d pending %d", sent, expired, spool.Pending())
+	}
+	if ids, _ := b.store.Popular(ctx, 5); len(ids) != 1 || ids[0] != "newborn" {
+		t.Errorf("after the flush the store has %v", ids)
 	}
 }

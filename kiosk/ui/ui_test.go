@@ -4,9 +4,12 @@ import (
 	"context"
 	"image/png"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -359,5 +362,46 @@ func TestAdminPINLocksOut(t *testing.T) {
 	enter("2468")
 	if !b.k.admin.unlocked || b.k.Button("admin:doctor") == nil || b.k.Button("admin:exit") == nil {
 		t.Fatal("the right PIN after the lockout did not open the admin screen")
+	}
+}
+
+// TestOfflineReceiptSaysSoPlainly: the center's backend stops answering before submit; the
+// receipt screen says the application is kept on the terminal and by when it will be sent.
+func TestOfflineReceiptSaysSoPlainly(t *testing.T) {
+	b := newUIBench(t, nil)
+	api := backend.NewServer(b.store, backend.ServerOpts{Tokens: map[string]string{"tok": "T01"}, Logger: slog.New(slog.DiscardHandler)})
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s, _ := seal.New(make([]byte, 32))
+	spool, err := backend.OpenSpool(filepath.Join(t.TempDir(), "spool.db"), s, backend.NewClient(srv.URL, "tok", nil),
+		backend.SpoolOpts{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spool.Close()
+	b.k.o.Flow = flow.New(flow.Config{Catalogue: b.k.o.Catalogue, Backend: spool, Terminal: "T01"})
+	b.card(t, "zhangsan")
+	for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "nav:next"} {
+		b.tap(t, id)
+	}
+	down.Store(true)
+	b.tap(t, "review:submit")
+	v := b.k.o.Flow.View()
+	if v.Receipt == nil || !v.Receipt.Pending {
+		t.Fatalf("screen %s receipt %+v", v.Screen, v.Receipt)
+	}
+	m := b.markup()
+	if !strings.Contains(m, "网络暂时中断") || !strings.Contains(m, v.Receipt.SendBy.Local().Format("2006-01-02")) ||
+		strings.Contains(m, "progress-qr.png") {
+		t.Errorf("the pending receipt screen does not say plainly what happened (or shows a QR with no tracking number):\n%s", m)
 	}
 }
