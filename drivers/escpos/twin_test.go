@@ -12,15 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/onestop-station/onestop/drivers/conntest"
 	"github.com/onestop-station/onestop/drivers/device"
 	"github.com/onestop-station/onestop/drivers/escpos"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
+	"github.com/onestop-station/onestop/internal/qrtest"
 )
 
 // Generous on purpose: the tests must pass on a loaded 2-core machine, and
@@ -103,15 +101,11 @@ func decodePNG(t *testing.T, path string) image.Image {
 // decodeQR reads the receipt's QR code with gozxing, a decoder no one here wrote.
 func decodeQR(t *testing.T, img image.Image) string {
 	t.Helper()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	code, err := qrtest.Decode(img)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		t.Fatalf("gozxing: %v", err)
-	}
-	return res.GetText()
+	return code
 }
 
 // zbarQR reads it again with zbarimg when installed.

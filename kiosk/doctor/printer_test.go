@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"encoding/json"
-	"image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
+	"github.com/onestop-station/onestop/internal/qrtest"
 )
 
 func startPrinter(t *testing.T) (*simprinter.Twin, string) {
@@ -46,19 +43,8 @@ func TestPrinterTestPageDecodesBack(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	r := tw.Receipts()[0]
-	f, err := os.Open(r.PNG)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil || res.GetText() != TestPageURL {
-		t.Errorf("QR on the test page: %v %q, want %q", err, res, TestPageURL)
+	if code, err := qrtest.DecodePNG(r.PNG); err != nil || code != TestPageURL {
+		t.Errorf("QR on the test page: %v %q, want %q", err, code, TestPageURL)
 	}
 	text, _ := os.ReadFile(r.Text)
 	if !strings.Contains(string(text), "打印测试") {

@@ -87,11 +87,20 @@ func DecodeStatus(b []byte) (Status, error) {
 		return Status{}, fmt.Errorf("%w: version %d, want %d", ErrStatus, s.V, Version)
 	case s.State != StateOnline && s.State != StateOffline:
 		return Status{}, fmt.Errorf("%w: state %q", ErrStatus, s.State)
+	case !encodable(s.At) || !encodable(s.LastService):
+		// "0000-01-01T00:30:00+01:00" parses, but is year -1 in UTC: Encode could not send it on.
+		return Status{}, fmt.Errorf("%w: a time outside the years 0–9999 in UTC", ErrStatus)
 	}
 	if s.Devices == nil {
 		s.Devices = map[string]DeviceStatus{}
 	}
 	return s, nil
+}
+
+// encodable reports whether t has an RFC 3339 form once in UTC, as Encode writes it.
+func encodable(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
 }
 
 // topicRoot is the kiosk part of the OneStop tree (the lab's is onestop/v1/lab).

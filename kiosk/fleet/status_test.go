@@ -39,6 +39,8 @@ func TestDecodeStatusRefuses(t *testing.T) {
 	for _, p := range []string{
 		``, `[]`, `{"v":2,"state":"online"}`, `{"v":1,"state":"sleeping"}`, `{"v":1}`,
 		`{"v":1,"state":"online","at":"yesterday"}`,
+		`{"v":1,"state":"online","at":"0000-01-01T00:30:00+01:00"}`,
+		`{"v":1,"state":"offline","last_service":"9999-12-31T23:30:00-01:00"}`,
 	} {
 		if _, err := DecodeStatus([]byte(p)); !errors.Is(err, ErrStatus) {
 			t.Errorf("DecodeStatus(%q): %v, want ErrStatus", p, err)

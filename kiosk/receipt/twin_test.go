@@ -2,20 +2,17 @@ package receipt_test
 
 import (
 	"context"
-	"image/png"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/onestop-station/onestop/drivers/escpos"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	simprinter "github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/firmware-sim/sim/simtest"
+	"github.com/onestop-station/onestop/internal/qrtest"
 	"github.com/onestop-station/onestop/kiosk/receipt"
 )
 
@@ -111,25 +108,12 @@ func TestReceiptOnTwin(t *testing.T) {
 		"排队号: A017", "扫码查看办理进度", "[cut partial]")
 	lacks(t, text, "张三", "110101199003070011", "Tracking")
 
-	f, err := os.Open(rec.PNG)
+	code, err := qrtest.DecodePNG(rec.PNG)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		t.Fatalf("gozxing: %v", err)
-	}
-	if res.GetText() != progressURL {
-		t.Errorf("QR holds %q, want %q", res.GetText(), progressURL)
+	if code != progressURL {
+		t.Errorf("QR holds %q, want %q", code, progressURL)
 	}
 	if c := tw.Counters(); c.QRPrinted != 1 || c.Rasters != 0 || c.UnknownCommands != 0 {
 		t.Errorf("want one native QR code: %+v", c)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,11 +14,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
 	"github.com/onestop-station/onestop/firmware-sim/sim/printer"
+	"github.com/onestop-station/onestop/internal/qrtest"
 	"github.com/onestop-station/onestop/kiosk/backend"
 	"github.com/onestop-station/onestop/kiosk/catalogue"
 	"github.com/onestop-station/onestop/kiosk/devices"
@@ -253,24 +251,11 @@ func TestPaperOutShowsTheReceiptOnScreen(t *testing.T) {
 
 func decodeQR(t *testing.T, path string) string {
 	t.Helper()
-	f, err := os.Open(path)
+	code, err := qrtest.DecodePNG(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		t.Fatalf("decode the receipt's QR code: %v", err)
-	}
-	return res.GetText()
+	return code
 }
 
 func TestIdleWarningThenWipe(t *testing.T) {
