@@ -390,3 +390,40 @@ func TestOfflineReceiptSaysSoPlainly(t *testing.T) {
 		t.Errorf("the pending receipt screen does not say plainly what happened (or shows a QR with no tracking number):\n%s", m)
 	}
 }
+
+// TestSearchAndActingForSomeoneElse: pinyin initials on the letter keypad find 新生儿出生; 身后
+// asks for the deceased's ID number on the ID keypad, masked while typed, then goes to consent.
+func TestSearchAndActingForSomeoneElse(t *testing.T) {
+	b := newUIBench(t, nil)
+	b.card(t, "lisi")
+	b.tap(t, "cat:search")
+	for _, k := range []string{"key:X", "key:S", "key:E", "key:ok"} {
+		b.tap(t, k)
+	}
+	if b.k.Button("item:newborn") == nil || !strings.Contains(b.markup(), "XSE") {
+		t.Fatalf("search XSE: buttons %v", b.k.Buttons())
+	}
+	b.tap(t, "cat:popular")
+	b.tap(t, "cat:after_death")
+	b.tap(t, "item:after_death")
+	if s := b.k.o.Flow.View().Screen; s != flow.Who {
+		t.Fatalf("身后 went to %s, want the who-for screen", s)
+	}
+	b.tap(t, "role:subject")
+	for _, r := range "11010119900307001" {
+		b.tap(t, "key:"+string(r))
+	}
+	if m := b.markup(); strings.Contains(m, "1101011990030700") {
+		t.Error("the number shows in clear while it is typed")
+	}
+	b.tap(t, "key:1")
+	b.tap(t, "key:ok")
+	v := b.k.o.Flow.View()
+	if v.Screen != flow.Consent || v.Subject == nil || v.Subject.IDNumber != "110101199003070011" {
+		t.Fatalf("screen %s subject %v (notice %q)", v.Screen, v.Subject, v.Notice)
+	}
+	if !strings.Contains(b.markup(), "身后") {
+		t.Error("consent does not name the item")
+	}
+	b.noSecrets(t)
+}
