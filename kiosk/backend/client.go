@@ -26,6 +26,7 @@ type Client struct {
 	base  string
 	token string
 	hc    *http.Client
+	limit int64 // bytes of a response read at most: maxResponse (tests lower it)
 }
 
 var _ Backend = (*Client)(nil)
@@ -36,7 +37,7 @@ func NewClient(baseURL, token string, hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Client{base: strings.TrimRight(baseURL, "/"), token: token, hc: hc}
+	return &Client{base: strings.TrimRight(baseURL, "/"), token: token, hc: hc, limit: maxResponse}
 }
 
 // do sends in (when not nil) as JSON and decodes the answer into out (when not nil).
@@ -62,13 +63,17 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if err != nil {
 		return fmt.Errorf("backend: %s %s: %w: %w", method, path, ErrUnavailable, err)
 	}
-	defer resp.Body.Close()
-	lr := io.LimitReader(resp.Body, maxResponse)
+	lr := io.LimitReader(resp.Body, c.limit)
+	defer func() {
+		// Read the rest (within the limit): a body closed before its end closes the
+		// connection, and the next call would open another.
+		_, _ = io.Copy(io.Discard, lr)
+		resp.Body.Close()
+	}()
 	if resp.StatusCode/100 != 2 {
 		return statusError(method, path, resp.StatusCode, lr)
 	}
 	if out == nil {
-		_, _ = io.Copy(io.Discard, lr)
 		return nil
 	}
 	if err := json.NewDecoder(lr).Decode(out); err != nil {

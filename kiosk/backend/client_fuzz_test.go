@@ -53,6 +53,10 @@ type clientCall struct {
 	call func(ctx context.Context, c *Client) error
 }
 
+// fuzzLimit is the fuzzed client's response limit: a body past it is as huge as one past
+// maxResponse, and fuzzing a megabyte (reading, minimising) would crawl.
+const fuzzLimit = 4 << 10
+
 var clientCalls = []clientCall{
 	{"Licences", func() any { return new(LicenceList) }, nil, func(ctx context.Context, c *Client) error {
 		_, err := c.Licences(ctx, DemoZhangSan, nil)
@@ -109,7 +113,7 @@ func wantClientErr(cc clientCall, status int, body []byte) error {
 		return nil
 	}
 	v := cc.out()
-	if err := json.NewDecoder(io.LimitReader(bytes.NewReader(body), maxResponse)).Decode(v); err != nil {
+	if err := json.NewDecoder(io.LimitReader(bytes.NewReader(body), fuzzLimit)).Decode(v); err != nil {
 		return ErrUnavailable
 	}
 	if cc.ok != nil && !cc.ok(v) {
@@ -139,12 +143,16 @@ func FuzzClientResponse(f *testing.F) {
 		{400, string(errBody)}, {400, "<html>bad</html>"}, {401, ""}, {403, `{"error":"forbidden"}`},
 		{404, `{"error":"no such endpoint","code":"not_found"}`}, {408, ""}, {409, `{}`}, {429, "slow down"},
 		{500, `{"error":"internal error","code":"internal"}`}, {502, "<html>Bad Gateway</html>"}, {503, ""},
-		{200, `{"items":["` + strings.Repeat("x", maxResponse) + `"]}`},
 	} {
 		f.Add(seed.status, []byte(seed.body))
 	}
+	// Huge: past what the client reads (fuzzLimit), valid JSON or not.
+	f.Add(uint16(200), []byte(`{"items":["`+strings.Repeat("x", fuzzLimit)+`"]}`))
+	f.Add(uint16(200), append(bytes.Repeat([]byte{' '}, fuzzLimit), receipt...))
+	f.Add(uint16(400), append(bytes.Repeat([]byte{' '}, fuzzLimit), errBody...))
 	srv := newCannedServer(f)
 	c := NewClient(srv.URL, testToken, srv.Client())
+	c.limit = fuzzLimit
 	f.Fuzz(func(t *testing.T, code uint16, body []byte) {
 		status := int(code)
 		if status < 200 || status > 599 {
@@ -172,4 +180,23 @@ func FuzzClientResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A body past maxResponse is cut, so even valid JSON is not an answer.
+func TestClientResponseLimit(t *testing.T) {
+	srv := newCannedServer(t)
+	c := NewClient(srv.URL, testToken, srv.Client())
+	long := `{"items":["` + strings.Repeat("x", maxResponse-len(`{"items":[""]}`)) + `"]}`
+	srv.answer(http.StatusOK, []byte(long))
+	if ids, err := c.Popular(context.Background(), 1); err != nil || len(ids) != 1 {
+		t.Fatalf("a %d-byte answer: %d items, %v", len(long), len(ids), err)
+	}
+	srv.answer(http.StatusOK, []byte(long+" "))
+	if _, err := c.Popular(context.Background(), 1); err != nil {
+		t.Fatalf("trailing blank past the limit: %v", err) // the value ended within it
+	}
+	srv.answer(http.StatusOK, []byte(" "+long))
+	if _, err := c.Popular(context.Background(), 1); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("a %d-byte value: err = %v, want ErrUnavailable", len(long)+1, err)
+	}
 }
