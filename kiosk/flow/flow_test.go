@@ -40,7 +40,7 @@ type auditLog struct {
 func (a *auditLog) record(ev string, attrs ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.events = append(a.events, ev+" "+fmt.Sprint(attrs...))
+	a.events = append(a.events, ev+" "+strings.TrimSpace(fmt.Sprintln(attrs...)))
 }
 
 // spy passes everything to the store and counts licence queries.
@@ -391,5 +391,30 @@ func TestOfflineSubmissionIsKeptAndSaidPlainly(t *testing.T) {
 	}
 	if ids, _ := b.store.Popular(ctx, 5); len(ids) != 1 || ids[0] != "newborn" {
 		t.Errorf("after the flush the store has %v", ids)
+	}
+}
+
+// TestResidentCodeIdentifies: a resident code (居民码) on the scanner identifies like a card; a
+// tampered or expired one does not.
+func TestResidentCodeIdentifies(t *testing.T) {
+	b := newBench(t)
+	ctx := context.Background()
+	f := flow.New(flow.Config{Catalogue: b.cat, Backend: b.store, Codes: b.store, Terminal: "T01", Audit: b.audit.record})
+	code, err := b.store.IssueResidentCode(ctx, "李四", "310104196508120021", time.Minute)
+	must(t, err)
+	bad := code[:len(code)-2] + "AA"
+	if bad == code {
+		bad = code[:len(code)-2] + "BB"
+	}
+	if err := f.Scanned(ctx, bad); err == nil || f.View().Applicant != nil || f.View().Notice != "identify.badcode" {
+		t.Fatalf("tampered code: %v, notice %q", err, f.View().Notice)
+	}
+	must(t, f.Scanned(ctx, code))
+	v := screen(t, f, flow.Choose)
+	if name, id := v.ApplicantMasked(); name != "李*" || id != "310***********0021" || v.Applicant.Method != flow.ByCode {
+		t.Errorf("identified as %q %q by %s", name, id, v.Applicant.Method)
+	}
+	if !strings.Contains(strings.Join(b.audit.events, "\n"), "method code") || strings.Contains(strings.Join(b.audit.events, "\n"), "李四") {
+		t.Errorf("audit: %v", b.audit.events)
 	}
 }

@@ -88,8 +88,12 @@ func Assemble(ctx context.Context, cfg config.Config, o Opts) (p *Parts, err err
 		return nil, err
 	}
 	p.closers = append(p.closers, audit.close)
-	p.Flow = flow.New(flow.Config{Catalogue: p.Catalogue, Backend: p.Backend, Site: cfg.Site, Terminal: cfg.Terminal,
-		Lang: i18n.Parse(cfg.Lang), RetentionDays: cfg.Retention, Audit: audit.record})
+	fc := flow.Config{Catalogue: p.Catalogue, Backend: p.Backend, Site: cfg.Site, Terminal: cfg.Terminal,
+		Lang: i18n.Parse(cfg.Lang), RetentionDays: cfg.Retention, Audit: audit.record}
+	if r, ok := p.Backend.(flow.CodeResolver); ok { // resident codes (居民码) are resolved by the platform
+		fc.Codes = r
+	}
+	p.Flow = flow.New(fc)
 
 	devCfg := deviceConfig(cfg)
 	if o.Simulate {
@@ -199,4 +203,19 @@ func (p *Parts) Close() {
 		_ = p.closers[i]()
 	}
 	p.closers = nil
+}
+
+// DemoCodes issues a resident code (居民码) for each demo card, valid 24 h, so a tester can scan
+// one on the scanner twin's page instead of putting a card down. Embedded store only.
+func (p *Parts) DemoCodes(ctx context.Context) map[string]string {
+	if p.Store == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, d := range backend.DemoResidents {
+		if code, err := p.Store.IssueResidentCode(ctx, d.Name, d.IDNumber, 24*time.Hour); err == nil {
+			out[d.Card] = code
+		}
+	}
+	return out
 }

@@ -60,7 +60,7 @@ func newUIBench(t testing.TB, dev Devices) *uiBench {
 	}
 	app := test.NewApp()
 	t.Cleanup(app.Quit)
-	f := flow.New(flow.Config{Catalogue: cat, Backend: st, Terminal: "T01"})
+	f := flow.New(flow.Config{Catalogue: cat, Backend: st, Codes: st, Terminal: "T01"})
 	k := New(Options{App: app, Flow: f, Catalogue: cat, Devices: dev, Font: font, Terminal: "T01",
 		AdminPIN: func(p string) bool { return p == "2468" }, Size: fyne.NewSize(1080, 1920)})
 	return &uiBench{k: k, store: st}
@@ -424,6 +424,24 @@ func TestSearchAndActingForSomeoneElse(t *testing.T) {
 	}
 	if !strings.Contains(b.markup(), "身后") {
 		t.Error("consent does not name the item")
+	}
+	b.noSecrets(t)
+}
+
+// TestResidentCodeOnTheScannerTwin: without the card, 居民码 on the scanner identifies.
+func TestResidentCodeOnTheScannerTwin(t *testing.T) {
+	tw := startTwins(t)
+	b := newUIBench(t, tw.dev)
+	code, err := b.store.IssueResidentCode(context.Background(), "张三", "110101199003070011", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.sim.Scan(code); err != nil {
+		t.Fatal(err)
+	}
+	b.pump(t, tw, "identification by resident code", b.on(flow.Choose))
+	if v := b.k.o.Flow.View(); v.Applicant == nil || v.Applicant.Method != flow.ByCode || !strings.Contains(b.markup(), "张*") {
+		t.Fatalf("applicant %v", v.Applicant)
 	}
 	b.noSecrets(t)
 }
