@@ -42,6 +42,7 @@ func runUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer parts.Close()
 	if parts.Sim != nil {
 		fmt.Fprintf(stdout, "simulated devices: open %s in a browser to put a card down, scan a code or run out of paper\n", parts.Sim.ControlURL())
+		fmt.Fprintln(stdout, "keys in the kiosk window: "+terminal.SimKeys)
 		for card, code := range parts.DemoCodes(ctx) {
 			fmt.Fprintf(stdout, "resident code (居民码) of the %s card, to scan instead of the card: %s\n", card, code)
 		}

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/onestop-station/onestop/firmware-sim/sim/printer"
+	"github.com/onestop-station/onestop/kiosk/backend"
 	"github.com/onestop-station/onestop/kiosk/devices"
 	"github.com/onestop-station/onestop/kiosk/fleet"
 	"github.com/onestop-station/onestop/kiosk/ui"
@@ -40,6 +43,9 @@ func (p *Parts) Kiosk(app fyne.App, font fyne.Resource) *ui.Kiosk {
 	}
 	if p.Devices != nil {
 		o.Devices = p.Devices
+	}
+	if p.Sim != nil {
+		o.Keys = p.simKeys()
 	}
 	if cfg.Admin.PINHash != "" {
 		o.AdminPIN = cfg.Admin.CheckPIN
@@ -153,4 +159,52 @@ func tail(path string, n int) []string {
 		}
 	}
 	return lines
+}
+
+// SimKeys is the keyboard help of --simulate.
+const SimKeys = "F5 put the 张三 card down · F6 lift it · F7 paper out / back · F8 scan the last receipt's QR code"
+
+// simKeys drive the twins from the kiosk window's keyboard (the control page does the same).
+func (p *Parts) simKeys() map[fyne.KeyName]func() {
+	paperOut := false
+	return map[fyne.KeyName]func(){
+		fyne.KeyF5: func() { _ = p.Sim.PlaceCard("zhangsan") },
+		fyne.KeyF6: p.Sim.LiftCard,
+		fyne.KeyF7: func() {
+			paperOut = !paperOut
+			st := printer.PaperOK
+			if paperOut {
+				st = printer.PaperOut
+			}
+			_ = p.Sim.SetPaper(st)
+		},
+		fyne.KeyF8: func() {
+			if rs := p.Sim.Receipts(); len(rs) > 0 {
+				if code, ok := lastProgressURL(rs[len(rs)-1].Text); ok {
+					_ = p.Sim.Scan(code)
+				}
+			}
+		},
+	}
+}
+
+// lastProgressURL finds the progress URL a receipt's transcript names (its QR line).
+func lastProgressURL(transcript string) (string, bool) {
+	b, err := os.ReadFile(transcript)
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.Index(line, "/progress/"); i >= 0 {
+			start := strings.LastIndex(line[:i], "http")
+			if start < 0 {
+				continue
+			}
+			url := strings.TrimRight(strings.Fields(line[start:])[0], "]")
+			if _, err := backend.ParseProgressCode(url); err == nil {
+				return url, true
+			}
+		}
+	}
+	return "", false
 }

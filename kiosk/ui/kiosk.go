@@ -51,6 +51,9 @@ type Options struct {
 	Quit       func()
 	IdleAfter  time.Duration // quiet time before the warning; default 90 s
 	IdleGrace  time.Duration // the warning's countdown; default 30 s
+	// Keys are extra keyboard shortcuts (with --simulate: put a card down, lift it, paper out …);
+	// they run off the UI goroutine.
+	Keys       map[fyne.KeyName]func()
 	Fullscreen bool
 	Size       fyne.Size // window size when not full screen; default 1080×1920 (portrait)
 	Log        *slog.Logger
@@ -114,6 +117,9 @@ func New(o Options) *Kiosk {
 		k.touch()
 		if e.Name == fyne.KeyF12 {
 			k.openAdmin()
+		}
+		if fn, ok := k.o.Keys[e.Name]; ok {
+			go fn()
 		}
 	})
 	k.ctx = context.Background()
