@@ -48,9 +48,9 @@ type Options struct {
 	// OnService is called after each completed service (for fleet health); may be nil.
 	OnService func(at time.Time)
 	// Quit ends the program (admin "exit"); nil: the app quits.
-	Quit       func()
-	IdleAfter  time.Duration // quiet time before the warning; default 90 s
-	IdleGrace  time.Duration // the warning's countdown; default 30 s
+	Quit      func()
+	IdleAfter time.Duration // quiet time before the warning; default 90 s
+	IdleGrace time.Duration // the warning's countdown; default 30 s
 	// Keys are extra keyboard shortcuts (with --simulate: put a card down, lift it, paper out …);
 	// they run off the UI goroutine.
 	Keys       map[fyne.KeyName]func()
