@@ -324,6 +324,8 @@ func TestIdle(t *testing.T) {
 		{95 * time.Second, flow.Attract, flow.Active, 0},
 		{95 * time.Second, flow.Form, flow.Active, 0}, // forms get twice the time
 		{121 * time.Second, flow.Choose, flow.Expired, 0},
+		{10 * time.Second, flow.Done, flow.Active, 0},
+		{16 * time.Second, flow.Done, flow.Expired, 0}, // after the thank-you: back to attract, no warning
 	} {
 		st, left := i.Check(t0.Add(c.after), c.screen)
 		if st != c.want || left != c.left {

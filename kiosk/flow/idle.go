@@ -14,6 +14,9 @@ const (
 	Expired                  // wipe the visit and go back to attract
 )
 
+// DoneAfter is how long the thank-you screen stays before the terminal wipes and returns.
+const DoneAfter = 15 * time.Second
+
 // Idle times out a visit left alone (WCAG 2.2.1: warn, give at least 20 s to extend with one
 // action). Every tap, key, card or scan calls Touch; the UI calls Check once a second. Form
 // screens get longer, as typing on a keypad is slow. It is safe for concurrent use.
@@ -49,6 +52,12 @@ func (i *Idle) Check(now time.Time, s Screen) (IdleState, int) {
 		after *= 2
 	}
 	quiet := now.Sub(i.last)
+	if s == Done { // the visit is over: no "more time?", just back to attract soon
+		if quiet >= DoneAfter {
+			return Expired, 0
+		}
+		return Active, 0
+	}
 	switch {
 	case quiet < after:
 		return Active, 0

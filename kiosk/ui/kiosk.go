@@ -82,6 +82,8 @@ type Kiosk struct {
 	lastTapT  time.Time
 	titleTaps int
 
+	visit string // the visit the screen-side state belongs to
+
 	wg sync.WaitGroup // background actions, so tests and the tour can wait for them
 }
 
@@ -238,6 +240,12 @@ func (k *Kiosk) Buttons() []string {
 // render rebuilds the window from the flow's current visit.
 func (k *Kiosk) render() {
 	v := k.o.Flow.View()
+	if v.ID != k.visit {
+		// A new visit (a card on the thank-you screen starts one): forget the last one's
+		// screen-side state too.
+		k.visit = v.ID
+		k.pad, k.category, k.query, k.showQR, k.warning = nil, "", "", false, 0
+	}
 	if k.th.elder != v.Elder {
 		k.th.elder = v.Elder
 		k.o.App.Settings().SetTheme(k.th)
