@@ -58,7 +58,7 @@ func runTour(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	f.cfg.DataDir = filepath.Join(f.out, "data")
-	n, err := terminal.Tour(ctx, app.NewWithID(appID), font, f.cfg, f.out, stderr)
+	n, err := terminal.Tour(ctx, app.NewWithID(appID), font, f.cfg, f.out, f.quick, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk tour:", err)
 		return 1

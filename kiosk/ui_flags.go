@@ -14,6 +14,7 @@ type uiFlags struct {
 	simulate bool
 	card     string
 	out      string
+	quick    bool
 }
 
 func parseUIFlags(name string, args []string, stderr io.Writer, tour bool) (*uiFlags, error) {
@@ -26,6 +27,7 @@ func parseUIFlags(name string, args []string, stderr io.Writer, tour bool) (*uiF
 	landscape := fs.Bool("landscape", false, "1920×1080 instead of 1080×1920")
 	if tour {
 		fs.StringVar(&f.out, "out", "", "directory for the screenshots (required); its data/ holds the run's database and logs")
+		fs.BoolVar(&f.quick, "quick", false, "three passes (zh-Hans, English elder, landscape) instead of every language and mode")
 	} else {
 		fs.BoolVar(&f.simulate, "simulate", false, "start the ID reader, printer and scanner twins in-process (no hardware)")
 		fs.StringVar(&f.card, "card", "", "with --simulate: a twin card already on the reader (zhangsan, lisi, …)")

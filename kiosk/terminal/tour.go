@@ -28,7 +28,11 @@ const TourPIN = "2468"
 // language, in standard and elder mode, and once more on a landscape screen. cfg.DataDir keeps the run's database and logs. It
 // returns the number of screenshots. app.Run blocks this goroutine (Fyne's main loop); the
 // tour drives the window from another one.
-func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Config, out string, stderr io.Writer) (int, error) {
+//
+// quick runs three passes instead of seven (zh-Hans standard, English elder, landscape): the
+// test suite's version, since the UI tests already check every language and mode for text and
+// width in Fyne's test driver.
+func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Config, out string, quick bool, stderr io.Writer) (int, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return 0, err
 	}
@@ -52,12 +56,23 @@ func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Conf
 	go func() {
 		defer fyne.Do(app.Quit)
 		t := &tour{p: p, k: k, out: out}
+		type pass struct {
+			lang  i18n.Lang
+			elder bool
+		}
+		var passes []pass
 		for _, elder := range []bool{false, true} {
 			for _, lang := range i18n.Langs {
-				if err := t.pass(ctx, lang, elder); err != nil {
-					tourErr = fmt.Errorf("%s elder=%v: %w", lang, elder, err)
-					return
-				}
+				passes = append(passes, pass{lang, elder})
+			}
+		}
+		if quick {
+			passes = []pass{{i18n.Hans, false}, {i18n.En, true}}
+		}
+		for _, ps := range passes {
+			if err := t.pass(ctx, ps.lang, ps.elder); err != nil {
+				tourErr = fmt.Errorf("%s elder=%v: %w", ps.lang, ps.elder, err)
+				return
 			}
 		}
 		// The same screens on a landscape terminal (1920×1080), in the default language.

@@ -83,7 +83,11 @@ func (k *Kiosk) topBar(v *flow.Visit) fyne.CanvasObject {
 		k.act("help", func(ctx context.Context) error { _, err := k.o.Flow.CallHelper(ctx); return err })
 	})
 	help.Icon = theme.AccountIcon()
-	controls := container.NewGridWithColumns(len(i18n.Langs) + 1)
+	cols := len(i18n.Langs) + 1
+	if v.Elder {
+		cols = 2 // large text: two rows of two, so "Standard text" fits a portrait screen
+	}
+	controls := container.NewGridWithColumns(cols)
 	for _, lang := range i18n.Langs {
 		lang := lang
 		imp := widget.MediumImportance

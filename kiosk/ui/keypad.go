@@ -63,10 +63,15 @@ func (p *keypad) shown() string {
 
 func (k *Kiosk) keypadView(v *flow.Visit) fyne.CanvasObject {
 	l, p := v.Lang, k.pad
-	display := sub(p.shown())
-	if p.buf == "" {
-		display.SetText("_")
+	display := sub("")
+	show := func() { // a key press redraws the display only, not the window
+		if p.buf == "" {
+			display.SetText("_")
+		} else {
+			display.SetText(p.shown())
+		}
 	}
+	show()
 	cols := 3
 	if p.mode == padLetters {
 		cols = 7
@@ -78,14 +83,14 @@ func (k *Kiosk) keypadView(v *flow.Visit) fyne.CanvasObject {
 			if len(p.buf) < 32 {
 				p.buf += key
 			}
-			k.render()
+			show()
 		}))
 	}
 	grid.Add(k.btn("key:del", i18n.T(l, "keypad.del"), widget.MediumImportance, func() {
 		if p.buf != "" {
 			p.buf = p.buf[:len(p.buf)-1]
 		}
-		k.render()
+		show()
 	}))
 	ok := k.btn("key:ok", i18n.T(l, "keypad.ok"), widget.HighImportance, func() { k.keypadDone(v) })
 	cancel := k.btn("key:cancel", i18n.T(l, "nav.cancel"), widget.MediumImportance, func() {

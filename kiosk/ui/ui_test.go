@@ -297,15 +297,37 @@ func TestIdleWarningThenWipe(t *testing.T) {
 	}
 }
 
-func TestEveryScreenInEveryLanguageHasAllItsText(t *testing.T) {
-	for _, lang := range i18n.Langs {
-		b := newUIBench(t, nil)
-		b.tap(t, "lang:"+string(lang))
-		b.noSecrets(t)
-		b.card(t, "zhangsan")
-		for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "nav:next", "review:submit", "receipt:next"} {
-			b.tap(t, id)
-			b.noSecrets(t)
+// TestEveryScreenInEveryLanguageFits: in each language, standard and elder, every screen of the
+// newborn path has all its text (no ⟦key⟧), no clear personal data, and content no wider than a
+// portrait screen (wider content would grow the window past the panel).
+func TestEveryScreenInEveryLanguageFits(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		for _, lang := range i18n.Langs {
+			b := newUIBench(t, nil)
+			b.tap(t, "lang:"+string(lang))
+			if elder {
+				b.tap(t, "elder")
+			}
+			check := func(where string) {
+				t.Helper()
+				b.noSecrets(t)
+				if w := b.k.Window().Content().MinSize().Width; w > 1080 {
+					t.Errorf("%s elder=%v %s: content %v dp wide, the screen 1080", lang, elder, where, w)
+				}
+			}
+			check("attract")
+			b.card(t, "zhangsan")
+			check("catalogue")
+			for _, id := range []string{"item:newborn", "consent:agree", "nav:next", "field:phone"} {
+				b.tap(t, id)
+				check(id)
+			}
+			for _, id := range []string{"key:cancel", "nav:next", "review:submit", "receipt:next"} {
+				b.tap(t, id)
+				check(id)
+			}
+			b.k.checkIdle(time.Now().Add(100 * time.Second))
+			check("idle warning")
 		}
 	}
 }
