@@ -125,12 +125,17 @@ func (it Item) LimitText(lang string) string {
 		sym = "≥ "
 	}
 	if l.PerKg != 0 {
+		if lang != "zh" && lang != "en" {
+			return it.LimitText("zh") + " / " + it.LimitText("en")
+		}
 		v := ""
 		if l.Value != 0 {
 			v = fmtNum(l.Value) + " + "
 		}
-		return fmt.Sprintf("%s%s%s × (M + %s) %s (M + %s kg, %s)", sym, v, fmtNum(l.PerKg), fmtNum(l.AddKg), it.Unit,
-			fmtNum(l.AddKg36Up), Text{"36个月及以上", "36 months and over"}.Lang(lang))
+		f := func(add float64) string {
+			return fmt.Sprintf("%s%s × (M + %s) %s", v, fmtNum(l.PerKg), fmtNum(add), it.Unit)
+		}
+		return sym + f(l.AddKg) + Text{"; 36个月及以上: ", "; 36 months and over: "}.Lang(lang) + f(l.AddKg36Up)
 	}
 	return sym + fmtNum(l.Value) + " " + it.Unit
 }
