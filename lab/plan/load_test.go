@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -260,4 +261,20 @@ func TestBrokenPlans(t *testing.T) {
 			t.Fatal("no error for an empty directory")
 		}
 	})
+}
+
+// TestReadmeDocumentsEveryKey keeps data/README.md in step with the file format.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("data/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []reflect.Type{reflect.TypeOf(file{}), reflect.TypeOf(fileItem{}), reflect.TypeOf(fileLimit{}), reflect.TypeOf(Standard{})} {
+		for i := 0; i < typ.NumField(); i++ {
+			key := typ.Field(i).Tag.Get("toml")
+			if key != "" && !strings.Contains(string(readme), "`"+key+"`") && !strings.Contains(string(readme), key+" = ") && !strings.Contains(string(readme), "`[["+key+"]]`") {
+				t.Errorf("data/README.md does not document key %q of %s", key, typ.Name())
+			}
+		}
+	}
 }
