@@ -36,9 +36,11 @@ func validateApplication(a Application) error {
 	if len(a.ID) > maxIDLen {
 		return fmt.Errorf("%w: id longer than %d", ErrInvalid, maxIDLen)
 	}
-	// A subject may lack an ID number (a newborn has none yet), not a name.
-	if a.Subject != nil && strings.TrimSpace(a.Subject.Name) == "" {
-		return fmt.Errorf("%w: subject without a name", ErrInvalid)
+	// A subject needs a name or an ID number: a newborn has no number yet, and a terminal
+	// acting for a deceased person knows the number typed on its keypad but not the name
+	// (no Chinese keyboard at a kiosk); the back office looks it up.
+	if a.Subject != nil && strings.TrimSpace(a.Subject.Name) == "" && strings.TrimSpace(a.Subject.IDNumber) == "" {
+		return fmt.Errorf("%w: subject without a name or an ID number", ErrInvalid)
 	}
 	if a.ConsentAt.IsZero() {
 		return fmt.Errorf("%w: no consent time", ErrInvalid)

@@ -27,7 +27,8 @@ func (f *Flow) ChooseItem(id string) error {
 	if v.Screen != Choose || v.Applicant == nil {
 		return ErrNotNow
 	}
-	v.Item, v.Subject, v.Materials, v.Fields = it, nil, nil, nil
+	v.Item, v.Subject = it, nil
+	v.forgetLicences()
 	v.Role = catalogue.RoleSelf
 	if len(it.Roles) > 0 {
 		v.Role = it.Roles[0]
@@ -126,8 +127,8 @@ func (f *Flow) Agree(ctx context.Context) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.v.ID != visit {
-		return ErrNotNow
+	if f.v.ID != visit || f.v.Screen != Consent {
+		return ErrNotNow // wiped, or the citizen went back meanwhile
 	}
 	if err != nil {
 		// The checklist still works without the store: every material then says how to bring it.
@@ -156,6 +157,7 @@ func (f *Flow) Decline() error {
 		return ErrNotNow
 	}
 	f.cfg.Audit("consent.declined", "visit", f.v.ID, "item", f.v.Item.ID)
+	f.v.forgetLicences() // a refusal after going back also drops what consent had fetched
 	f.v.go_(Ticket)
 	return nil
 }
@@ -280,6 +282,9 @@ func (f *Flow) SetField(id, val string) error {
 		return fmt.Errorf("flow: no field %q", id)
 	}
 	val = strings.TrimSpace(val)
+	if fl := v.Item.Fields[i]; fl.Kind == catalogue.FieldDate && len(val) == 8 && digitsRE.MatchString(val) {
+		val = val[:4] + "-" + val[4:6] + "-" + val[6:] // typed on the digit keypad as YYYYMMDD
+	}
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
@@ -306,7 +311,11 @@ func (f *Flow) FormNext() error {
 	}
 	v.FieldErr = map[string]string{}
 	for _, fl := range v.Item.Fields {
-		if e := Validate(fl, v.Fields[fl.ID]); e != "" {
+		e := Validate(fl, v.Fields[fl.ID])
+		if e == "form.required" && fl.Kind == catalogue.FieldText && !v.Item.AtTerminal {
+			continue // no Chinese keyboard here: the window completes it (the item ends there anyway)
+		}
+		if e != "" {
 			v.FieldErr[fl.ID] = e
 		}
 	}
@@ -315,4 +324,10 @@ func (f *Flow) FormNext() error {
 	}
 	v.go_(Review)
 	return nil
+}
+
+// forgetLicences drops everything fetched under consent, and the consent itself.
+func (v *Visit) forgetLicences() {
+	v.lics, v.Materials, v.Fields, v.Prefilled, v.FieldErr = nil, nil, nil, nil, nil
+	v.ConsentAt = time.Time{}
 }

@@ -155,6 +155,12 @@ func (f *Flow) Back() {
 	switch v.Screen {
 	case Receipt, Rating, Done:
 		return // a submitted application cannot be taken back from the terminal
+	case Choose:
+		// Back from the catalogue leaves the visit: nobody may find the last citizen's
+		// identity waiting on the attract screen, where the idle timer does not run.
+		f.cfg.Audit("visit.end", "visit", v.ID, "reason", "back", "screen", string(v.Screen))
+		f.v = f.fresh()
+		return
 	}
 	if n := len(v.history); n > 0 {
 		v.Screen = v.history[n-1]
@@ -221,7 +227,9 @@ func (f *Flow) Scanned(ctx context.Context, code string) error {
 	f.mu.Lock()
 	screen, has := f.v.Screen, f.v.Applicant != nil
 	f.mu.Unlock()
-	if has || (screen != Attract && screen != Identify && screen != Done) {
+	switch {
+	case screen == Done: // the last visit is over: a code starts the next one, as a card does
+	case has || (screen != Attract && screen != Identify):
 		return ErrNotNow
 	}
 	if f.cfg.Codes == nil {
@@ -248,7 +256,7 @@ func (f *Flow) note(key string, args ...any) {
 func (f *Flow) Query(ctx context.Context, tracking string) error {
 	f.mu.Lock()
 	switch f.v.Screen {
-	case Attract, Identify, Choose, Done, Progress, Ticket, Receipt, Rating:
+	case Attract, Identify, Choose, Done, Progress, Ticket: // not over a receipt still to be kept or rated
 	default:
 		f.mu.Unlock()
 		return ErrNotNow

@@ -160,7 +160,7 @@ func TestNewbornFromCardToRating(t *testing.T) {
 		t.Errorf("progress URL %q → %q, %v", r.ProgressURL, tr, err)
 	}
 	screen(t, f, flow.Receipt)
-	f.ReceiptPrinted(nil)
+	f.ReceiptPrinted(r.ApplicationID, nil)
 	must(t, f.ToRating())
 	must(t, f.Rate(ctx, 5))
 	v = screen(t, f, flow.Done)
@@ -251,9 +251,25 @@ func TestActingForADeceasedPersonNeedsAValidNumber(t *testing.T) {
 	}
 	must(t, f.SetSubject("110101199003070011", "配偶"))
 	screen(t, f, flow.Consent)
-	must(t, f.Agree(context.Background()))
+	ctx := context.Background()
+	must(t, f.Agree(ctx))
 	if got := b.spy.licences; len(got) != 2 || got[0] != "310104196508120021" || got[1] != "110101199003070011" {
 		t.Errorf("licence queries %v, want the applicant's then the subject's", got)
+	}
+	// Through to the receipt: the deceased's name is left to the window (no Chinese keyboard).
+	must(t, f.ChecklistNext())
+	must(t, f.SetField("death_date", "20261101"))
+	must(t, f.SetField("relation", "配偶"))
+	must(t, f.SetField("deceased_id_number", "110101199003070011"))
+	if v := f.View(); v.Fields["death_date"] != "2026-11-01" {
+		t.Errorf("date typed as digits became %q", v.Fields["death_date"])
+	}
+	must(t, f.FormNext())
+	r, err := f.Submit(ctx)
+	must(t, err)
+	v = screen(t, f, flow.Receipt)
+	if r.Tracking == "" || v.Ticket == nil || v.Ticket.Window != "A" {
+		t.Errorf("receipt %+v ticket %+v: a window item gets a queue ticket", r, v.Ticket)
 	}
 }
 
@@ -418,5 +434,26 @@ func TestResidentCodeIdentifies(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(b.audit.events, "\n"), "method code") || strings.Contains(strings.Join(b.audit.events, "\n"), "李四") {
 		t.Errorf("audit: %v", b.audit.events)
+	}
+}
+
+// TestBackAndDeclineForget: back from the catalogue ends the visit; declining after going back
+// drops what consent had fetched.
+func TestBackAndDeclineForget(t *testing.T) {
+	b := newBench(t)
+	f := b.f
+	must(t, f.CardRead(card(t, "zhangsan")))
+	f.Back()
+	if v := f.View(); v.Screen != flow.Attract || v.Applicant != nil {
+		t.Fatalf("back from the catalogue: %s, applicant kept %v", v.Screen, v.Applicant != nil)
+	}
+	must(t, f.CardRead(card(t, "zhangsan")))
+	must(t, f.ChooseItem("newborn"))
+	must(t, f.Agree(context.Background()))
+	f.Back()
+	screen(t, f, flow.Consent)
+	must(t, f.Decline())
+	if v := f.View(); v.Materials != nil || v.Fields != nil || !v.ConsentAt.IsZero() {
+		t.Errorf("after declining: materials %d, fields %v, consent %v", len(v.Materials), v.Fields, v.ConsentAt)
 	}
 }

@@ -49,7 +49,7 @@ func (f *Flow) Submit(ctx context.Context) (backend.Receipt, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.v.ID != visit {
+	if f.v.ID != visit || f.v.Screen != Review {
 		return r, nil // wiped while sending: the application stands, the screen is gone
 	}
 	f.v.Receipt, f.v.Ticket = &r, t
@@ -59,12 +59,12 @@ func (f *Flow) Submit(ctx context.Context) (backend.Receipt, error) {
 	return r, nil
 }
 
-// ReceiptPrinted records whether the receipt came out of the printer; when it did not, the
-// receipt screen shows it as a QR code to scan instead.
-func (f *Flow) ReceiptPrinted(err error) {
+// ReceiptPrinted records whether the receipt of application appID came out of the printer;
+// when it did not, the receipt screen shows it as a QR code to scan instead.
+func (f *Flow) ReceiptPrinted(appID string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.v.Screen != Receipt {
+	if f.v.Screen != Receipt || f.v.Receipt == nil || f.v.Receipt.ApplicationID != appID {
 		return
 	}
 	f.v.Printed, f.v.PrintErr = err == nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -166,16 +167,16 @@ const SimKeys = "F5 put the 张三 card down · F6 lift it · F7 paper out / bac
 
 // simKeys drive the twins from the kiosk window's keyboard (the control page does the same).
 func (p *Parts) simKeys() map[fyne.KeyName]func() {
-	paperOut := false
+	var paperOut atomic.Bool // keys run on their own goroutines
 	return map[fyne.KeyName]func(){
 		fyne.KeyF5: func() { _ = p.Sim.PlaceCard("zhangsan") },
 		fyne.KeyF6: p.Sim.LiftCard,
 		fyne.KeyF7: func() {
-			paperOut = !paperOut
 			st := printer.PaperOK
-			if paperOut {
+			if !paperOut.Load() {
 				st = printer.PaperOut
 			}
+			paperOut.Store(st == printer.PaperOut)
 			_ = p.Sim.SetPaper(st)
 		},
 		fyne.KeyF8: func() {

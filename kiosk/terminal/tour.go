@@ -109,7 +109,11 @@ func (t *tour) shot(name string) error {
 		if err != nil {
 			return fmt.Errorf("tour: find the window with xdotool (apt-get install xdotool): %w", err)
 		}
-		t.win = strings.Fields(string(out))[0]
+		ids := strings.Fields(string(out))
+		if len(ids) == 0 {
+			return fmt.Errorf("tour: no window named %q on the display", title)
+		}
+		t.win = ids[0]
 	}
 	t.shots++
 	path := filepath.Join(t.out, t.pre+name+".png")

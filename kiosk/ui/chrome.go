@@ -20,7 +20,7 @@ import (
 func (k *Kiosk) btn(id, text string, imp widget.Importance, fn func()) *widget.Button {
 	b := widget.NewButton(text, func() {
 		k.touch()
-		if k.busy {
+		if k.busy > 0 {
 			return
 		}
 		fn()
@@ -182,8 +182,7 @@ func (k *Kiosk) overlay(v *flow.Visit) fyne.CanvasObject {
 
 // modal dims the page and centres content on a white card.
 func (k *Kiosk) modal(content fyne.CanvasObject) fyne.CanvasObject {
-	dim := canvas.NewRectangle(fyne.CurrentApp().Settings().Theme().Color(theme.ColorNameShadow, theme.VariantLight))
-	dim.FillColor = colDim
+	dim := newBlocker()
 	card := container.NewStack(canvas.NewRectangle(colBackground), container.NewPadded(container.NewPadded(content)))
 	return container.NewStack(dim, container.NewCenter(container.NewGridWrap(fyne.NewSize(k.o.Size.Width*0.85, card.MinSize().Height), card)))
 }
@@ -195,4 +194,20 @@ func dateText(t time.Time) string {
 		return "—"
 	}
 	return t.Local().Format("2006-01-02")
+}
+
+// blocker dims the page under a modal card and takes the taps meant for it, so nothing under
+// the keypad, the PIN pad or the idle warning can be pressed through them.
+type blocker struct{ widget.BaseWidget }
+
+func newBlocker() *blocker {
+	b := &blocker{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *blocker) Tapped(*fyne.PointEvent) {}
+
+func (b *blocker) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(colDim))
 }

@@ -40,8 +40,11 @@ func (k *Kiosk) HandleEvent(ctx context.Context, ev devices.Event) {
 		if err != nil {
 			k.o.Log.Info("ui: card not taken", "err", err)
 		} else if k.o.Popular != nil {
-			ids := k.o.Popular(ctx)
-			fyne.DoAndWait(func() { k.popular = ids })
+			// The screen answers the card at once; the ranking follows when the backend answers.
+			fyne.DoAndWait(k.render)
+			if ids := k.o.Popular(ctx); len(ids) > 0 {
+				fyne.DoAndWait(func() { k.popular = ids })
+			}
 		}
 	case devices.CardError:
 		k.touch()
@@ -91,6 +94,10 @@ func bannerKey(ev devices.Event) string {
 // SetOffline shows or clears the network banner (the backend spool has pending submissions).
 func (k *Kiosk) SetOffline(on bool) {
 	fyne.Do(func() {
+		_, was := k.banners["network"]
+		if on == was {
+			return // no change: a redraw would scroll the citizen's page back to the top
+		}
 		if on {
 			k.banners["network"] = "dev.offline"
 		} else {

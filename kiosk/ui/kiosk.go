@@ -74,7 +74,7 @@ type Kiosk struct {
 	pad       *keypad                   // open keypad, or nil
 	admin     *adminState
 	warning   int // seconds left on the idle warning; 0: none
-	busy      bool
+	busy      int // actions running; taps are ignored meanwhile (no double submit)
 	category  string
 	query     string
 	showQR    bool
@@ -169,7 +169,11 @@ func (k *Kiosk) tick(ctx context.Context) {
 
 // checkIdle shows the warning, or wipes the visit when it ran out.
 func (k *Kiosk) checkIdle(now time.Time) {
-	st, left := k.idle.Check(now, k.o.Flow.View().Screen)
+	screen := k.o.Flow.View().Screen
+	if screen == flow.Attract && (k.admin.open || k.pad != nil) {
+		screen = flow.Choose // an admin card or a PIN pad left open on attract times out too
+	}
+	st, left := k.idle.Check(now, screen)
 	switch st {
 	case flow.Active:
 		if k.warning != 0 {
@@ -190,7 +194,8 @@ func (k *Kiosk) checkIdle(now time.Time) {
 // is rebuilt from the empty visit, so no widget keeps a name or number.
 func (k *Kiosk) Wipe(reason string) {
 	k.o.Flow.Wipe(reason)
-	k.warning, k.pad, k.busy, k.category, k.query, k.showQR = 0, nil, false, "", "", false
+	// busy stays: an action of the wiped visit may still be running; it ends by itself.
+	k.warning, k.pad, k.category, k.query, k.showQR = 0, nil, "", "", false
 	k.admin.close()
 	k.th.elder = false
 	k.o.App.Settings().SetTheme(k.th)
@@ -204,7 +209,7 @@ func (k *Kiosk) touch() { k.idle.Touch(time.Now()) }
 // act runs a flow action off the UI goroutine (it may wait on the backend or a device) and
 // redraws when it is done.
 func (k *Kiosk) act(what string, fn func(ctx context.Context) error) {
-	k.busy = true
+	k.busy++
 	k.render()
 	k.wg.Add(1)
 	go func() {
@@ -216,7 +221,7 @@ func (k *Kiosk) act(what string, fn func(ctx context.Context) error) {
 			k.o.Log.Info("ui: action", "what", what, "err", err)
 		}
 		fyne.DoAndWait(func() {
-			k.busy = false
+			k.busy--
 			k.render()
 		})
 	}()

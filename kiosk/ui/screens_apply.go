@@ -137,7 +137,7 @@ func (k *Kiosk) reviewScreen(v *flow.Visit) fyne.CanvasObject {
 		rows = append(rows, colored(i18n.T(l, "cat.window"), theme.ColorNameWarning, theme.SizeNameText))
 	}
 	label := i18n.T(l, "review.submit")
-	if k.busy {
+	if k.busy > 0 {
 		label = i18n.T(l, "review.sending")
 	}
 	rows = append(rows, k.btn("review:submit", label, widget.HighImportance, func() {
@@ -154,8 +154,11 @@ func (k *Kiosk) submit(ctx context.Context) error {
 		return err
 	}
 	v := k.o.Flow.View()
+	if v.Receipt == nil || v.Receipt.ApplicationID != r.ApplicationID {
+		return nil // the visit was wiped while sending: its receipt has nobody to take it
+	}
 	perr := k.print(ctx, &v, r)
-	k.o.Flow.ReceiptPrinted(perr)
+	k.o.Flow.ReceiptPrinted(r.ApplicationID, perr)
 	if perr != nil {
 		return fmt.Errorf("print receipt: %w", perr)
 	}
@@ -221,7 +224,7 @@ func (k *Kiosk) ratingScreen(v *flow.Visit) fyne.CanvasObject {
 		rows = append(rows, k.btn(fmt.Sprintf("rate:%d", level), stars+"  "+i18n.Level(l, level), imp, func() {
 			k.act("rate", func(ctx context.Context) error {
 				err := k.o.Flow.Rate(ctx, level)
-				if k.o.OnService != nil {
+				if err == nil && k.o.OnService != nil {
 					k.o.OnService(k.now())
 				}
 				return err
@@ -250,10 +253,9 @@ func (k *Kiosk) progressScreen(v *flow.Visit) fyne.CanvasObject {
 		colored(i18n.T(l, "progress.state."+string(p.State)), theme.ColorNamePrimary, theme.SizeNameSubHeadingText),
 		text(i18n.T(l, "receipt.promised", dateText(p.PromisedBy))))
 	for _, s := range p.Steps {
+		// The back office's notes are free text and may name people: a public screen shows
+		// the states only.
 		line := s.At.Local().Format("2006-01-02 15:04") + "  " + i18n.T(l, "progress.state."+string(s.State))
-		if s.Note != "" {
-			line += "  " + s.Note
-		}
 		rows = append(rows, text("• "+line))
 	}
 	return container.NewVScroll(container.NewVBox(rows...))

@@ -467,3 +467,25 @@ func TestResidentCodeOnTheScannerTwin(t *testing.T) {
 	}
 	b.noSecrets(t)
 }
+
+// TestOverlaysTakeTheTapsAndTimeOut: a tap on the page under the keypad does nothing, and an
+// admin PIN pad left open on the attract screen is closed by the idle timer.
+func TestOverlaysTakeTheTapsAndTimeOut(t *testing.T) {
+	b := newUIBench(t, nil)
+	en := b.k.Button("lang:en")
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(en).Add(fyne.NewPos(5, 5))
+	for i := 0; i < 5; i++ {
+		test.Tap(b.k.Button("admin:title"))
+	}
+	if b.k.pad == nil {
+		t.Fatal("no PIN pad")
+	}
+	test.TapCanvas(b.k.Window().Canvas(), pos)
+	if b.k.o.Flow.View().Lang != i18n.Hans {
+		t.Error("a tap went through the PIN pad to the language button")
+	}
+	b.k.checkIdle(time.Now().Add(5 * time.Minute))
+	if b.k.pad != nil || b.k.admin.open {
+		t.Error("the PIN pad stayed open on the attract screen past the idle timeout")
+	}
+}
