@@ -457,3 +457,21 @@ func TestBackAndDeclineForget(t *testing.T) {
 		t.Errorf("after declining: materials %d, fields %v, consent %v", len(v.Materials), v.Fields, v.ConsentAt)
 	}
 }
+
+func TestStaffIdentifyNeedsARecord(t *testing.T) {
+	b := newBench(t)
+	// A well-formed number nobody in the store holds.
+	c, err := idcard.CheckDigit("11010119800101001")
+	must(t, err)
+	nobody := "11010119800101001" + string(c)
+	if err := b.f.StaffIdentifyByNumber(context.Background(), nobody); err == nil || b.f.View().Applicant != nil {
+		t.Fatal("identified without an ID-card record")
+	}
+	if n := b.f.View().Notice; n != "identify.norecord" {
+		t.Errorf("notice %q, want identify.norecord", n)
+	}
+	must(t, b.f.StaffIdentifyByNumber(context.Background(), "310104196508120021"))
+	if name, _ := b.f.View().ApplicantMasked(); name != "李*" {
+		t.Errorf("name from the ID-card e-licence: %q", name)
+	}
+}

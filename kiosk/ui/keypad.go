@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -95,13 +96,13 @@ func (k *Kiosk) keypadView(v *flow.Visit) fyne.CanvasObject {
 	ok := k.btn("key:ok", i18n.T(l, "keypad.ok"), widget.HighImportance, func() { k.keypadDone(v) })
 	cancel := k.btn("key:cancel", i18n.T(l, "nav.cancel"), widget.MediumImportance, func() {
 		k.pad = nil
-		if p.target == "pin" {
+		if p.target == "pin" || p.target == "staffpin" {
 			k.admin.close()
 		}
 		k.render()
 	})
 	title := p.title
-	if p.target == "pin" {
+	if p.target == "pin" || p.target == "staffpin" {
 		title = i18n.T(l, "admin.pin")
 	}
 	return container.NewVBox(sub(title), display, grid, container.NewGridWithColumns(2, cancel, ok))
@@ -116,6 +117,18 @@ func (k *Kiosk) keypadDone(v *flow.Visit) {
 		k.query, k.category = p.buf, ""
 	case p.target == "subject":
 		_ = k.o.Flow.SetSubject(p.buf, "")
+	case p.target == "staffpin":
+		k.admin.try(p.buf) // the same PIN and lockout as the admin mode
+		if k.admin.unlocked {
+			k.admin.close()
+			p.buf = ""
+			k.openKeypad(i18n.T(v.Lang, "identify.staffid"), "staffid", padID, "")
+			return
+		}
+		k.admin.open = true // shows why (wrong PIN, locked)
+	case p.target == "staffid":
+		id := p.buf
+		k.act("staff identify", func(ctx context.Context) error { return k.o.Flow.StaffIdentifyByNumber(ctx, id) })
 	case p.target == "pin":
 		k.admin.try(p.buf)
 		if !k.admin.open && !k.admin.unlocked {

@@ -81,6 +81,17 @@ func (k *Kiosk) identifyScreen(v *flow.Visit) fyne.CanvasObject {
 		k.btn("identify:staff", "③ "+i18n.T(l, "identify.staff"), widget.MediumImportance, func() {
 			k.act("help", func(ctx context.Context) error { _, err := k.o.Flow.CallHelper(ctx); return err })
 		}))
+	if k.o.AdminPIN != nil { // the helper who came identifies the person: PIN, then the number
+		rows = append(rows, k.btn("identify:staffpin", i18n.T(l, "identify.staffdo"), widget.LowImportance, func() {
+			k.admin.check = k.o.AdminPIN
+			if locked, left := k.admin.locked(); locked {
+				k.admin.open, k.admin.msg, k.admin.msgArg = true, "admin.locked", left
+				k.render()
+				return
+			}
+			k.openKeypad("", "staffpin", padPIN, "")
+		}))
+	}
 	return container.NewVBox(rows...)
 }
 

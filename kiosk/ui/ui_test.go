@@ -489,3 +489,27 @@ func TestOverlaysTakeTheTapsAndTimeOut(t *testing.T) {
 		t.Error("the PIN pad stayed open on the attract screen past the idle timeout")
 	}
 }
+
+// TestStaffAssistedIdentification: no card, no code — the helper enters their PIN and the
+// citizen's ID number; the name comes from the ID-card e-licence.
+func TestStaffAssistedIdentification(t *testing.T) {
+	b := newUIBench(t, nil)
+	b.tap(t, "attract:start")
+	b.tap(t, "identify:staffpin")
+	for _, r := range "2468" {
+		b.tap(t, "key:"+string(r))
+	}
+	b.tap(t, "key:ok")
+	if b.k.pad == nil || b.k.pad.target != "staffid" {
+		t.Fatal("the right PIN did not ask for the ID number")
+	}
+	for _, r := range "110101199003070011" {
+		b.tap(t, "key:"+string(r))
+	}
+	b.tap(t, "key:ok")
+	v := b.k.o.Flow.View()
+	if v.Screen != flow.Choose || v.Applicant == nil || v.Applicant.Method != flow.ByStaff || !strings.Contains(b.markup(), "张*") {
+		t.Fatalf("screen %s applicant %v notice %q", v.Screen, v.Applicant, v.Notice)
+	}
+	b.noSecrets(t)
+}
