@@ -128,7 +128,11 @@ func (k *Kiosk) keypadDone(v *flow.Visit) {
 		k.admin.open = true // shows why (wrong PIN, locked)
 	case p.target == "staffid":
 		id := p.buf
+		p.buf = ""
+		// act redraws now and when the lookup is done; no redraw of our own after it, which
+		// would run beside the lookup's redraw.
 		k.act("staff identify", func(ctx context.Context) error { return k.o.Flow.StaffIdentifyByNumber(ctx, id) })
+		return
 	case p.target == "pin":
 		k.admin.try(p.buf)
 		if !k.admin.open && !k.admin.unlocked {
