@@ -38,7 +38,7 @@ func chart(pdf *fpdf.Fpdf, c Chart, x, y float64) {
 	pdf.Rect(x, y, chartW, chartH, "D")
 	pdf.SetFont(fontName, "", 7.5)
 	pdf.SetXY(x+1, y+0.5)
-	pdf.CellFormat(chartW-2, 4, c.Item+"  "+both(c.Title)+" ("+c.Unit+")", "", 0, "L", false, 0, "")
+	pdf.CellFormat(chartW-2, 4, fit(pdf, c.Title.Zh+" "+c.Title.En+" ("+c.Unit+")", chartW-2), "", 0, "L", false, 0, "")
 	// plot area
 	px, py, pw, ph := x+14, y+6, chartW-17, chartH-13
 	pdf.SetDrawColor(120, 120, 120)
