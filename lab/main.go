@@ -4,6 +4,7 @@
 //	lab [serve] [--config lab.toml]   run the station (default)
 //	lab agents [--url URL] [--json]   list agents of a running station
 //	lab demo [--json]                 the whole pipeline on this machine, checked end to end
+//	lab verify [--key F] REPORT.pdf   check a report's signature
 package main
 
 import (
@@ -24,6 +25,7 @@ Commands:
   agents   list the agents a running station knows, with online state and counts
   demo     start broker, rig twin, agent and lab on this machine, run a short test sequence,
            and check that every reading the twin served was stored exactly once
+  verify   check a signed report: genuine, or altered / unsigned / another key (exit 1)
 
 Run "lab COMMAND --help" for the flags of a command.
 
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = agents(ctx, args, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args, stdout, stderr)
+	case "verify":
+		err = verify(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

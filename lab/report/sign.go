@@ -159,3 +159,16 @@ func Verify(signed []byte, pub ed25519.PublicKey) (string, error) {
 	}
 	return no, nil
 }
+
+// ReadPublicKey reads a public key file written by LoadOrCreateKey (base64, one line).
+func ReadPublicKey(path string) (ed25519.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("report: public key: %w", err)
+	}
+	pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("report: public key %s: not a base64 Ed25519 public key", path)
+	}
+	return ed25519.PublicKey(pub), nil
+}
