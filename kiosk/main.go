@@ -5,8 +5,8 @@
 //	kiosk backend serve [flags]              the center's shared backend (HTTP JSON API)
 //	kiosk doctor ports|idcard|printer|scanner [flags]   technicians' device checks
 //
-// Only ui_cgo.go needs cgo (it makes the Fyne app); built with CGO_ENABLED=0 the program keeps
-// doctor and backend and says the UI is missing.
+// Only kiosk/ui imports Fyne, and only its app_cgo.go needs cgo (it makes the Fyne app); built
+// with CGO_ENABLED=0 the program keeps doctor and backend and says the UI is missing.
 package main
 
 import (

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/kiosk/backend"
 	"github.com/onestop-station/onestop/kiosk/devices"
@@ -21,13 +19,13 @@ import (
 var Version = "0.1.0"
 
 // Kiosk makes the UI over the parts. font is a loaded CJK font (ui.LoadFont).
-func (p *Parts) Kiosk(app fyne.App, font fyne.Resource) *ui.Kiosk {
+func (p *Parts) Kiosk(app ui.App, font ui.Font) *ui.Kiosk {
 	cfg := p.Cfg
 	o := ui.Options{
 		App: app, Flow: p.Flow, Catalogue: p.Catalogue, Font: font,
 		Center: cfg.Center, Terminal: cfg.Terminal, Version: Version,
 		IdleAfter: cfg.Screen.IdleAfter.Duration, IdleGrace: cfg.Screen.IdleGrace.Duration,
-		Fullscreen: cfg.Screen.Fullscreen, Size: fyne.NewSize(float32(cfg.Screen.Width), float32(cfg.Screen.Height)),
+		Fullscreen: cfg.Screen.Fullscreen, Size: ui.Size{Width: float32(cfg.Screen.Width), Height: float32(cfg.Screen.Height)},
 		Log: p.Log, RecentLog: func() []string { return tail(p.LogPath, 20) },
 		OnService: func(at time.Time) {
 			if p.reporter != nil {
@@ -56,7 +54,7 @@ func (p *Parts) Kiosk(app fyne.App, font fyne.Resource) *ui.Kiosk {
 
 // Run shows the kiosk until ctx ends or the admin quits: devices feed events, the spool's
 // state shows as the offline banner.
-func (p *Parts) Run(ctx context.Context, app fyne.App, font fyne.Resource) {
+func (p *Parts) Run(ctx context.Context, app ui.App, font ui.Font) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	k := p.Kiosk(app, font)
@@ -166,12 +164,12 @@ func tail(path string, n int) []string {
 const SimKeys = "F5 put the 张三 card down · F6 lift it · F7 paper out / back · F8 scan the last receipt's QR code"
 
 // simKeys drive the twins from the kiosk window's keyboard (the control page does the same).
-func (p *Parts) simKeys() map[fyne.KeyName]func() {
+func (p *Parts) simKeys() map[string]func() {
 	var paperOut atomic.Bool // keys run on their own goroutines
-	return map[fyne.KeyName]func(){
-		fyne.KeyF5: func() { _ = p.Sim.PlaceCard("zhangsan") },
-		fyne.KeyF6: p.Sim.LiftCard,
-		fyne.KeyF7: func() {
+	return map[string]func(){
+		"F5": func() { _ = p.Sim.PlaceCard("zhangsan") },
+		"F6": p.Sim.LiftCard,
+		"F7": func() {
 			st := printer.PaperOK
 			if !paperOut.Load() {
 				st = printer.PaperOut
@@ -179,7 +177,7 @@ func (p *Parts) simKeys() map[fyne.KeyName]func() {
 			paperOut.Store(st == printer.PaperOut)
 			_ = p.Sim.SetPaper(st)
 		},
-		fyne.KeyF8: func() {
+		"F8": func() {
 			if rs := p.Sim.Receipts(); len(rs) > 0 {
 				if code, ok := lastProgressURL(rs[len(rs)-1].Text); ok {
 					_ = p.Sim.Scan(code)

@@ -1,8 +1,8 @@
 // Package terminal assembles a running kiosk from its configuration: the catalogue, the
 // backend (the embedded store, or the center's backend behind an offline spool), the flow, the
 // devices (or, with --simulate, the three twins in-process), the audit and app logs, the
-// retention purge and fleet health; then hands them to kiosk/ui. It imports no Fyne package
-// itself, only kiosk/ui, and gets the fyne.App from kiosk's main (the one cgo file).
+// retention purge and fleet health; then hands them to kiosk/ui. It imports no Fyne package:
+// kiosk/ui names the types it needs (ui.App, ui.Font, ui.Size) and makes the app (ui.NewApp).
 package terminal
 
 import (

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/onestop-station/onestop/firmware-sim/sim/printer"
 	"github.com/onestop-station/onestop/kiosk/config"
 	"github.com/onestop-station/onestop/kiosk/flow"
@@ -32,7 +30,7 @@ const TourPIN = "2468"
 // quick runs three passes instead of seven (zh-Hans standard, English elder, landscape): the
 // test suite's version, since the UI tests already check every language and mode for text and
 // width in Fyne's test driver.
-func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Config, out string, quick bool, stderr io.Writer) (int, error) {
+func Tour(ctx context.Context, app ui.App, font ui.Font, cfg config.Config, out string, quick bool, stderr io.Writer) (int, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return 0, err
 	}
@@ -54,7 +52,7 @@ func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Conf
 	var n int
 	var tourErr error
 	go func() {
-		defer fyne.Do(app.Quit)
+		defer k.Quit()
 		t := &tour{p: p, k: k, out: out}
 		type pass struct {
 			lang  i18n.Lang
@@ -76,7 +74,7 @@ func Tour(ctx context.Context, app fyne.App, font fyne.Resource, cfg config.Conf
 			}
 		}
 		// The same screens on a landscape terminal (1920×1080), in the default language.
-		k.SetSize(fyne.NewSize(1920, 1080))
+		k.SetSize(ui.Size{Width: 1920, Height: 1080})
 		t.landscape = true
 		if err := t.pass(ctx, i18n.Hans, false); err != nil {
 			tourErr = fmt.Errorf("landscape: %w", err)
@@ -205,7 +203,7 @@ func (t *tour) pass(ctx context.Context, lang i18n.Lang, elder bool) error {
 	if t.landscape {
 		t.pre = "landscape-" + t.pre
 	}
-	fyne.DoAndWait(func() { t.k.Wipe("tour") })
+	t.k.Reset("tour")
 	setup := func() error {
 		if err := t.press("lang:" + string(lang)); err != nil {
 			return err

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -20,6 +21,20 @@ import (
 	"github.com/onestop-station/onestop/kiosk/flow"
 	"github.com/onestop-station/onestop/kiosk/i18n"
 )
+
+// App, Font and Size are Fyne's types under the names the rest of the kiosk uses, so that no
+// package but this one imports Fyne.
+type (
+	App  = fyne.App
+	Font = fyne.Resource
+	Size = fyne.Size
+)
+
+// AppID names the kiosk to Fyne (its preferences and cache folders).
+const AppID = "cn.gov.tengzhou.onestop.kiosk"
+
+// ErrNoUI: the program was built without cgo, so without Fyne's desktop driver.
+var ErrNoUI = errors.New("ui: built without cgo, so without the touch UI (Fyne needs cgo and the X11/GL headers in README); doctor and backend work")
 
 // Devices is what the UI asks of kiosk/devices: nil runs the kiosk without hardware (no
 // printing; receipts then show as a QR code on screen).
@@ -51,9 +66,9 @@ type Options struct {
 	Quit      func()
 	IdleAfter time.Duration // quiet time before the warning; default 90 s
 	IdleGrace time.Duration // the warning's countdown; default 30 s
-	// Keys are extra keyboard shortcuts (with --simulate: put a card down, lift it, paper out …);
-	// they run off the UI goroutine.
-	Keys       map[fyne.KeyName]func()
+	// Keys are extra keyboard shortcuts by key name ("F5"; with --simulate: put a card down,
+	// lift it, paper out …); they run off the UI goroutine.
+	Keys       map[string]func()
 	Fullscreen bool
 	Size       fyne.Size // window size when not full screen; default 1080×1920 (portrait)
 	Log        *slog.Logger
@@ -120,7 +135,7 @@ func New(o Options) *Kiosk {
 		if e.Name == fyne.KeyF12 {
 			k.openAdmin()
 		}
-		if fn, ok := k.o.Keys[e.Name]; ok {
+		if fn, ok := k.o.Keys[string(e.Name)]; ok {
 			go fn()
 		}
 	})
@@ -310,8 +325,14 @@ func (k *Kiosk) Banner(device string) string {
 	return key
 }
 
+// Reset wipes the visit from any goroutine, as the idle timer does.
+func (k *Kiosk) Reset(reason string) { fyne.DoAndWait(func() { k.Wipe(reason) }) }
+
+// Quit ends the app from any goroutine.
+func (k *Kiosk) Quit() { fyne.Do(k.o.App.Quit) }
+
 // SetSize resizes the window (portrait 1080×1920 or landscape 1920×1080) and redraws.
-func (k *Kiosk) SetSize(size fyne.Size) {
+func (k *Kiosk) SetSize(size Size) {
 	fyne.DoAndWait(func() {
 		k.o.Size = size
 		k.win.Resize(size)

@@ -1,5 +1,3 @@
-//go:build cgo
-
 package main
 
 import (
@@ -12,9 +10,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
 	"github.com/onestop-station/onestop/kiosk/doctor"
 	"github.com/onestop-station/onestop/kiosk/terminal"
 	"github.com/onestop-station/onestop/kiosk/ui"
@@ -25,16 +20,13 @@ import (
 // at start-up (docs/performance.md, kiosk rows).
 const memoryLimit = 64 << 20
 
-// appID names the kiosk to Fyne (its preferences and cache folders).
-const appID = "cn.gov.tengzhou.onestop.kiosk"
-
-// runUI runs the touch UI. This file is the only one that makes a Fyne app (and so needs cgo).
+// runUI runs the touch UI.
 func runUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, font, code := uiSetup("run", args, stderr, false)
-	if f == nil {
+	s, code := uiSetup("run", args, stderr, false)
+	if s == nil {
 		return code
 	}
-	parts, err := terminal.Assemble(ctx, f.cfg, terminal.Opts{Simulate: f.simulate, Card: f.card, Stderr: stderr})
+	parts, err := terminal.Assemble(ctx, s.cfg, terminal.Opts{Simulate: s.simulate, Card: s.card, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk:", err)
 		return 1
@@ -47,43 +39,55 @@ func runUI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "resident code (居民码) of the %s card, to scan instead of the card: %s\n", card, code)
 		}
 	}
-	parts.Run(ctx, app.NewWithID(appID), font)
+	parts.Run(ctx, s.app, s.font)
 	return 0
 }
 
 // runTour runs the real app with the twins and saves every screen as PNG.
 func runTour(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, font, code := uiSetup("tour", args, stderr, true)
-	if f == nil {
+	s, code := uiSetup("tour", args, stderr, true)
+	if s == nil {
 		return code
 	}
-	f.cfg.DataDir = filepath.Join(f.out, "data")
-	n, err := terminal.Tour(ctx, app.NewWithID(appID), font, f.cfg, f.out, f.quick, stderr)
+	s.cfg.DataDir = filepath.Join(s.out, "data")
+	n, err := terminal.Tour(ctx, s.app, s.font, s.cfg, s.out, s.quick, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk tour:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "kiosk tour: %d screens in %s\n", n, f.out)
+	fmt.Fprintf(stdout, "kiosk tour: %d screens in %s\n", n, s.out)
 	return 0
 }
 
-// uiSetup parses the flags, sets the heap limit and loads the font; a nil uiFlags means stop
-// with the exit status returned (0 after --help).
-func uiSetup(name string, args []string, stderr io.Writer, tour bool) (*uiFlags, fyne.Resource, int) {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
+// uiRun is what both UI commands start from.
+type uiRun struct {
+	*uiFlags
+	app  ui.App
+	font ui.Font
+}
+
+// uiSetup parses the flags, sets the heap limit, loads the font and makes the app; nil means
+// stop with the exit status returned (0 after --help).
+func uiSetup(name string, args []string, stderr io.Writer, tour bool) (*uiRun, int) {
 	f, err := parseUIFlags(name, args, stderr, tour)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil, nil, 0
+		return nil, 0
 	} else if err != nil {
 		fmt.Fprintln(stderr, err)
-		return nil, nil, doctor.ExitUsage
+		return nil, doctor.ExitUsage
 	}
 	font, err := ui.LoadFont(f.cfg.Font)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk:", err)
-		return nil, nil, 1
+		return nil, 1
 	}
-	return f, font, 0
+	app, err := ui.NewApp()
+	if err != nil {
+		fmt.Fprintln(stderr, "kiosk:", err)
+		return nil, doctor.ExitUsage
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	return &uiRun{uiFlags: f, app: app, font: font}, 0
 }
