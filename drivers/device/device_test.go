@@ -1,6 +1,7 @@
 package device
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -138,5 +139,16 @@ func TestEmitterConcurrentClose(t *testing.T) {
 	e.Close()
 	for range 8 {
 		<-done
+	}
+}
+
+func TestSleep(t *testing.T) {
+	if !Sleep(context.Background(), time.Millisecond) {
+		t.Error("a whole wait reported as cut short")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if Sleep(ctx, time.Hour) {
+		t.Error("a wait on an ended context reported as whole")
 	}
 }

@@ -1,6 +1,7 @@
 package device
 
 import (
+	"context"
 	"strconv"
 	"time"
 )
@@ -55,4 +56,17 @@ func (h Health) String() string {
 		return h.State.String()
 	}
 	return h.State.String() + ": " + h.Detail
+}
+
+// Sleep waits d or until ctx ends, whichever comes first, and reports whether the whole d passed.
+// Polling and retry loops of drivers and their users pace themselves with it.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -201,7 +201,7 @@ func (r *Reader) WaitCard(ctx context.Context) (*Card, error) {
 		default:
 			return nil, err
 		}
-		if !sleepCtx(ctx, r.opts.PollInterval) {
+		if !device.Sleep(ctx, r.opts.PollInterval) {
 			return nil, wrapOp("wait card", ctx.Err())
 		}
 	}
@@ -236,15 +236,4 @@ func (r *Reader) Health(ctx context.Context) device.Health {
 		h.State, h.Detail = device.Error, err.Error()
 	}
 	return h
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

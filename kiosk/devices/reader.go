@@ -26,13 +26,13 @@ func (d *Devices) readerLoop(ctx context.Context) {
 			}
 			if err != nil && offline(err) {
 				if misses++; misses < 2 {
-					sleep(ctx, retryPause)
+					device.Sleep(ctx, retryPause)
 					continue
 				}
 			}
 			d.report(Reader, readerState(err), 0, err)
 			if err != nil {
-				sleep(ctx, retryPause)
+				device.Sleep(ctx, retryPause)
 				continue
 			}
 			healthy, misses = true, 0
@@ -54,7 +54,7 @@ func (d *Devices) readerLoop(ctx context.Context) {
 			d.out.push(Event{Kind: CardError, Device: Reader, Err: err})
 		}
 		healthy = false
-		sleep(ctx, retryPause)
+		device.Sleep(ctx, retryPause)
 	}
 }
 

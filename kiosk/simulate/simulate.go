@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onestop-station/onestop/drivers/device"
 	"github.com/onestop-station/onestop/drivers/scanner"
 	"github.com/onestop-station/onestop/drivers/serialport"
 	"github.com/onestop-station/onestop/firmware-sim/sim/idreader"
@@ -174,7 +175,7 @@ func (s *Sim) supervise(ctx context.Context, name string, tw twin, fail context.
 			rcancel()
 			<-done
 			s.log.Info("simulate: unplugged", "device", name, "down", down)
-			if !sleepCtx(ctx, down) {
+			if !device.Sleep(ctx, down) {
 				return
 			}
 			s.log.Info("simulate: plugged back", "device", name)
@@ -194,17 +195,6 @@ func (s *Sim) supervise(ctx context.Context, name string, tw twin, fail context.
 			fail(fmt.Errorf("%s twin: %w", name, err))
 			return
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onestop-station/onestop/drivers/device"
 	"github.com/onestop-station/onestop/lab/command"
 	"github.com/onestop-station/onestop/lab/store"
 )
@@ -176,7 +177,7 @@ func waitSteps(ctx context.Context, s *Stack) (int, error) {
 				return d.Meta.Steps, nil
 			}
 		}
-		if !sleepCtx(ctx, 200*time.Millisecond) {
+		if !device.Sleep(ctx, 200*time.Millisecond) {
 			return 0, ctx.Err()
 		}
 	}
@@ -190,7 +191,7 @@ func startStep(ctx context.Context, s *Stack, step int) error {
 		if err == nil || !errors.Is(err, command.ErrRefused) || !strings.Contains(err.Error(), "busy") || time.Now().After(deadline) {
 			return err
 		}
-		if !sleepCtx(ctx, 300*time.Millisecond) {
+		if !device.Sleep(ctx, 300*time.Millisecond) {
 			return ctx.Err()
 		}
 	}
@@ -213,7 +214,7 @@ func waitStepEnd(ctx context.Context, s *Stack, step int) (stepStatus, error) {
 		if st.Step == step && (st.StepState == "done" || st.StepState == "aborted") {
 			return st, nil
 		}
-		if !sleepCtx(ctx, 500*time.Millisecond) {
+		if !device.Sleep(ctx, 500*time.Millisecond) {
 			return st, ctx.Err()
 		}
 	}
@@ -259,16 +260,4 @@ func summarise(rows []store.Row) []ChannelSummary {
 // quietLogger keeps the demo's own output readable: only warnings and errors of the lab's parts.
 func quietLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-// sleepCtx waits d or until ctx is done; it reports whether the whole wait passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
