@@ -209,16 +209,6 @@ func (f *Flow) CardFailed() {
 	f.v.notice("identify.again")
 }
 
-// StaffIdentify records an applicant a staff member checked (no card, no code).
-func (f *Flow) StaffIdentify(name, idNumber string) error {
-	if err := idcard.ValidateIDNumber(idNumber); err != nil {
-		return fmt.Errorf("flow: staff identify: %w", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.identified(&Identity{Name: name, IDNumber: idNumber, Method: ByStaff})
-}
-
 // StaffIdentifyByNumber records an applicant a staff member checked face to face and whose ID
 // number they typed (after their PIN). The name comes from the person's ID-card e-licence: a
 // kiosk has no Chinese keyboard. No record: the person is sent to a window.

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -92,7 +89,6 @@ type Kiosk struct {
 	busy      int // actions running; taps are ignored meanwhile (no double submit)
 	category  string
 	query     string
-	showQR    bool
 	popular   []string
 	lastTapT  time.Time
 	titleTaps int
@@ -205,17 +201,19 @@ func (k *Kiosk) checkIdle(now time.Time) {
 	}
 }
 
-// Wipe ends the visit: the flow forgets it, every screen-side field is reset, and the window
-// is rebuilt from the empty visit, so no widget keeps a name or number.
+// Wipe ends the visit: the flow forgets it, and the window is rebuilt from the empty visit
+// (render resets the screen-side state and the text size of a new visit), so no widget keeps
+// a name or number. busy stays: an action of the wiped visit may still be running.
 func (k *Kiosk) Wipe(reason string) {
 	k.o.Flow.Wipe(reason)
-	// busy stays: an action of the wiped visit may still be running; it ends by itself.
-	k.warning, k.pad, k.category, k.query, k.showQR = 0, nil, "", "", false
 	k.admin.close()
-	k.th.elder = false
-	k.o.App.Settings().SetTheme(k.th)
 	k.idle.Touch(time.Now())
 	k.render()
+}
+
+// resetScreen forgets the screen-side state of a visit: open keypad, category, search, warning.
+func (k *Kiosk) resetScreen() {
+	k.warning, k.pad, k.category, k.query = 0, nil, "", ""
 }
 
 // touch records activity for the idle timer.
@@ -264,7 +262,7 @@ func (k *Kiosk) render() {
 		// A new visit (a card on the thank-you screen starts one): forget the last one's
 		// screen-side state too.
 		k.visit = v.ID
-		k.pad, k.category, k.query, k.showQR, k.warning = nil, "", "", false, 0
+		k.resetScreen()
 	}
 	if k.th.elder != v.Elder {
 		k.th.elder = v.Elder
@@ -294,21 +292,6 @@ func (k *Kiosk) Press(id string) error {
 	}
 	k.Settle()
 	return nil
-}
-
-// Capture writes what the window shows now as a PNG file.
-func (k *Kiosk) Capture(path string) error {
-	var img image.Image
-	fyne.DoAndWait(func() { img = k.win.Canvas().Capture() })
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // Backdate makes the last touch d ago and runs the idle check (the tour shows the warning so).
