@@ -167,3 +167,9 @@ func actor(id, action, by string, at time.Time) error {
 	}
 	return nil
 }
+
+// Note adds an audit entry that changes no state, e.g. a step of the run starting or an item
+// evaluated: who did what at when, with a note. The state is recorded as it stands.
+func (j *Job) Note(who string, at time.Time, what, note string) {
+	j.log(who, at, what, j.State, j.State, note)
+}

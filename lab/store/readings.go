@@ -83,3 +83,19 @@ func (s *Store) Readings(ctx context.Context, agent, dev string, from, to time.T
 	}
 	return out, nil
 }
+
+// FirstAfter returns the key of the earliest stored reading of agent's device dev measured after
+// t; ok is false when none is stored yet. With Watermark it tells whether every reading up to t
+// has arrived: the agent numbers readings in the order it takes them, so once the watermark of
+// that epoch reaches seq, nothing measured before t is still in flight.
+func (s *Store) FirstAfter(ctx context.Context, agent, dev string, t time.Time) (epoch, seq int64, ok bool, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT epoch, seq FROM readings WHERE agent = ? AND dev = ? AND t_ns > ?
+		ORDER BY t_ns, epoch, seq LIMIT 1`, agent, dev, t.UnixNano()).Scan(&epoch, &seq)
+	if err == sql.ErrNoRows {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("store: first reading of %s/%s after %v: %w", agent, dev, t, err)
+	}
+	return epoch, seq, true, nil
+}

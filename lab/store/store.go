@@ -48,7 +48,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Exec(schema); err != nil {
+	if _, err := w.Exec(schema + jobsSchema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: create schema in %s: %w", path, err)
 	}
