@@ -1,18 +1,13 @@
 package broker
 
 import (
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/passhash"
 )
 
 // Role says what a user may do on the broker.
@@ -33,48 +28,23 @@ type User struct {
 	Hash string `toml:"password_hash" json:"-"`
 }
 
-// hashIter is the PBKDF2 work factor for new hashes: enough to slow offline guessing, small
-// enough that a reconnect storm of agents does not stall the broker.
-const hashIter = 20000
-
-const hashScheme = "pbkdf2-sha256"
+const hashScheme = passhash.Scheme
 
 // ErrUser marks a user definition the broker refuses.
 var ErrUser = errors.New("broker: bad user")
 
-// HashPassword returns a salted PBKDF2-SHA256 hash of password for User.Hash.
+// HashPassword returns a salted PBKDF2-SHA256 hash of password for User.Hash (see
+// internal/passhash, which the web console's accounts share).
 func HashPassword(password string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("broker: hash password: %w", err)
-	}
-	key, err := pbkdf2.Key(sha256.New, password, salt, hashIter, 32)
+	h, err := passhash.Hash(password)
 	if err != nil {
 		return "", fmt.Errorf("broker: hash password: %w", err)
 	}
-	enc := base64.RawStdEncoding
-	return fmt.Sprintf("%s$%d$%s$%s", hashScheme, hashIter, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+	return h, nil
 }
 
 // checkPassword reports whether password matches hash. Malformed hashes never match.
-func checkPassword(hash, password string) bool {
-	p := strings.Split(hash, "$")
-	if len(p) != 4 || p[0] != hashScheme {
-		return false
-	}
-	iter, err := strconv.Atoi(p[1])
-	if err != nil || iter < 1000 || iter > 10_000_000 {
-		return false
-	}
-	enc := base64.RawStdEncoding
-	salt, err1 := enc.DecodeString(p[2])
-	want, err2 := enc.DecodeString(p[3])
-	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
-	}
-	got, err := pbkdf2.Key(sha256.New, password, salt, iter, len(want))
-	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
-}
+func checkPassword(hash, password string) bool { return passhash.Check(hash, password) }
 
 // NewUser makes a User with a freshly hashed password.
 func NewUser(name string, role Role, site, password string) (User, error) {
