@@ -102,6 +102,9 @@ func (in *Ingest) handleData(m message) error {
 	in.stats.readings.Add(int64(ins))
 	in.stats.duplicates.Add(int64(dup))
 	in.agents.sawData(tp.Agent, tp.Site, b.Epoch, wm, ins, dup, m.at)
+	if in.opts.OnStored != nil && ins > 0 {
+		in.opts.OnStored(tp.Agent, tp.Dev, b)
+	}
 	ack, err := telemetry.Encode(telemetry.Ack{V: telemetry.Version, Epoch: b.Epoch, Seq: wm})
 	if err == nil {
 		err = in.publish(telemetry.AckTopic(tp.Site, tp.Agent), false, ack)

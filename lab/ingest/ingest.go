@@ -32,6 +32,10 @@ type Opts struct {
 	// default keeps it.
 	CleanSession bool
 
+	// OnStored, if set, is called after each stored batch with its readings (new and repeated),
+	// e.g. to stream live readings to the console. It runs on the ingest worker: it must not block.
+	OnStored func(agent, dev string, b telemetry.Batch)
+
 	QueueLen int          // data messages waiting for the worker; default 4096
 	Logger   *slog.Logger // nil: slog.Default()
 }

@@ -77,6 +77,9 @@ type Line struct {
 	LimitText string  // as plan.Item.LimitText prints it, so an unverified limit is never a number
 	U         float64 // expanded uncertainty, k = 2, in Unit
 	Outcome   verdict.Outcome
+	// Problem says why the item has no value (a gap, bad-quality readings, an aborted step):
+	// the result prints as "—" and the reason under the deviations.
+	Problem string `json:",omitempty"`
 }
 
 // LineFor makes the line for a plan item's result judged as o.

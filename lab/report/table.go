@@ -40,6 +40,9 @@ func results(pdf *fpdf.Fpdf, r Report) {
 		if !l.Outcome.Valid() {
 			cells[5] = "—"
 		}
+		if l.Problem != "" {
+			cells[2], cells[4], cells[5] = "—", "—", "未评定\nnot evaluated"
+		}
 		tableRow(pdf, cells, false)
 	}
 	pdf.SetFont(fontName, "", 8)
