@@ -20,8 +20,10 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "nominal", "rig twin scenario: nominal, overtemp-handheld, overvoltage, brake-failure")
 	keep := fs.Bool("keep", false, "keep the working folder (databases, logs) and print its path")
 	poll := fs.Duration("poll", 100*time.Millisecond, "agent poll interval")
+	data := fs.String("data", "onestop-data", "the station's data folder: signing key, report record (lab.db) and reports/ outlive the demo")
+	base := fs.String("verify-base", "http://127.0.0.1:8080", "base URL of the verification page in the report's QR code (where `lab serve` listens)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: lab demo [flags]\n\nStarts an embedded broker, a rig twin on a pseudo-terminal, an agent and the lab,\nruns the rig's test programme step by step, then compares the readings the twin served\nwith those the lab stored. Exit 0 only if every one was stored exactly once.\n\nFlags:\n")
+		fmt.Fprint(stderr, "usage: lab demo [flags]\n\nStarts an embedded broker, a rig twin on a pseudo-terminal, an agent and the lab,\nregisters a job for an electric ride-on car, runs its test plan on the rig step by step,\nreleases it and issues the signed report (under --data/reports), then compares the readings\nthe twin served with those the lab stored. Exit 0 only if every one was stored exactly once\nand the report was issued; the report's verdict (overvoltage fails) does not change the exit status.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -30,7 +32,8 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	sum, err := demo.Run(ctx, demo.Opts{Scenario: *scenario, Keep: *keep, Poll: *poll, Log: stdout})
+	sum, err := demo.Run(ctx, demo.Opts{Scenario: *scenario, Keep: *keep, Poll: *poll, Log: stdout,
+		DataDir: *data, VerifyBase: *base})
 	printSummary(stdout, sum)
 	if err != nil {
 		fmt.Fprintln(stderr, "lab demo:", err)
@@ -61,6 +64,10 @@ func printSummary(w io.Writer, s demo.Summary) {
 	}
 	fmt.Fprintf(w, "\nscenario %s, %d steps, %.1f s: produced %d, stored %d, duplicates %d, lost %d, redelivered %d\n%s\n",
 		s.Scenario, s.Steps, s.Seconds, s.Produced, s.Stored, s.Duplicates, s.Lost, s.Redelivered, verdict)
+	if s.Report != "" {
+		fmt.Fprintf(w, "job %s released, overall verdict: %s\nreport: %s\nverify: %s  (or: go run ./lab verify %s)\n",
+			s.Job, s.Overall, s.Report, s.VerifyURL, s.Report)
+	}
 	if s.Dir != "" {
 		fmt.Fprintln(w, "working folder kept:", s.Dir)
 	}

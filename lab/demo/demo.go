@@ -6,17 +6,13 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/onestop-station/onestop/drivers/device"
-	"github.com/onestop-station/onestop/lab/command"
 	"github.com/onestop-station/onestop/lab/store"
 )
 
@@ -28,6 +24,12 @@ type Opts struct {
 	Poll     time.Duration // agent poll interval (default 100ms)
 	Log      io.Writer     // progress lines for people; nil discards
 	Tools    *Tools        // prebuilt programs; nil builds them
+	// DataDir is the station's data folder: the report signing key, the reports' record
+	// (DataDir/lab.db, so `lab serve` verifies them later) and the PDFs under DataDir/reports
+	// outlive the demo. Default "onestop-data", as `lab serve`.
+	DataDir    string
+	VerifyBase string // base of the verify URL in the QR code (default http://127.0.0.1:8080)
+	Font       string // report font; "" for the default
 }
 
 // Summary is what the demo measured. Produced comes from the twin's counter, Stored from the
@@ -44,6 +46,10 @@ type Summary struct {
 	Dir         string           `json:"dir,omitempty"`
 	OK          bool             `json:"ok"`
 	Channels    []ChannelSummary `json:"-"`
+	Job         string           `json:"job,omitempty"`
+	Overall     string           `json:"overall,omitempty"` // the report's overall verdict
+	Report      string           `json:"report,omitempty"`  // absolute path of the signed PDF
+	VerifyURL   string           `json:"verify_url,omitempty"`
 }
 
 // ChannelSummary is one channel's range over the run, for the human summary.
@@ -109,7 +115,7 @@ func Run(ctx context.Context, o Opts) (Summary, error) {
 		return sum, fmt.Errorf("%w (see %s/agent.log)", err, dir)
 	}
 	say("agent %s online, readings arriving", AgentName)
-	if sum.Steps, err = runSequence(ctx, s, say); err != nil {
+	if err := runJob(ctx, s, o, &sum, say); err != nil {
 		return sum, err
 	}
 	return finish(ctx, s, sum, start, say)
@@ -140,85 +146,8 @@ func finish(ctx context.Context, s *Stack, sum Summary, start time.Time, say fun
 	sum.Lost = max(sum.Produced-(sum.Stored-sum.Duplicates), 0)
 	sum.Redelivered = s.Ingest.Stats().Duplicates
 	sum.Seconds = time.Since(start).Round(100 * time.Millisecond).Seconds()
-	sum.OK = sum.Produced > 0 && sum.Produced == sum.Stored && sum.Duplicates == 0
+	sum.OK = sum.Produced > 0 && sum.Produced == sum.Stored && sum.Duplicates == 0 && sum.Report != ""
 	return sum, nil
-}
-
-// runSequence runs every step of the rig's programme in turn, as a technician would from the
-// console: start a step, watch it until it is done, then the next.
-func runSequence(ctx context.Context, s *Stack, say func(string, ...any)) (int, error) {
-	steps, err := waitSteps(ctx, s)
-	if err != nil {
-		return 0, err
-	}
-	for step := 1; step <= steps; step++ {
-		if err := startStep(ctx, s, step); err != nil {
-			return step - 1, err
-		}
-		say("step %d/%d started", step, steps)
-		st, err := waitStepEnd(ctx, s, step)
-		if err != nil {
-			return step - 1, err
-		}
-		say("step %d/%d %s after %.0f s: %s", step, steps, st.StepState, st.ElapsedS, strings.Join(st.Readings, " "))
-	}
-	return steps, nil
-}
-
-func waitSteps(ctx context.Context, s *Stack) (int, error) {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		devs, err := s.Store.Devices(ctx, AgentName)
-		if err != nil {
-			return 0, err
-		}
-		for _, d := range devs {
-			if d.Dev == RigName && d.Meta.Steps > 0 {
-				return d.Meta.Steps, nil
-			}
-		}
-		if !device.Sleep(ctx, 200*time.Millisecond) {
-			return 0, ctx.Err()
-		}
-	}
-	return 0, errors.New("demo: the rig's description (meta) never reached the lab")
-}
-
-func startStep(ctx context.Context, s *Stack, step int) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := s.Cmd.Send(ctx, AgentName, RigName, "start_step", map[string]int{"step": step}, nil)
-		if err == nil || !errors.Is(err, command.ErrRefused) || !strings.Contains(err.Error(), "busy") || time.Now().After(deadline) {
-			return err
-		}
-		if !device.Sleep(ctx, 300*time.Millisecond) {
-			return ctx.Err()
-		}
-	}
-}
-
-type stepStatus struct {
-	Step      int      `json:"step"`
-	StepState string   `json:"step_state"`
-	ElapsedS  float64  `json:"elapsed_s"`
-	Readings  []string `json:"readings"`
-}
-
-func waitStepEnd(ctx context.Context, s *Stack, step int) (stepStatus, error) {
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		var st stepStatus
-		if err := s.Cmd.Send(ctx, AgentName, RigName, "status", nil, &st); err != nil {
-			return st, err
-		}
-		if st.Step == step && (st.StepState == "done" || st.StepState == "aborted") {
-			return st, nil
-		}
-		if !device.Sleep(ctx, 500*time.Millisecond) {
-			return st, ctx.Err()
-		}
-	}
-	return stepStatus{}, fmt.Errorf("demo: step %d did not end within 2 minutes", step)
 }
 
 func naturalDuplicates(rows []store.Row) int64 {
