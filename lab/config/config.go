@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -15,11 +16,33 @@ import (
 
 // Config is the lab station's configuration; Keys explains every key.
 type Config struct {
-	Site   string `toml:"site"`
-	DB     string `toml:"db"`
-	HTTP   string `toml:"http"`
-	Broker Broker `toml:"broker"`
-	Users  []User `toml:"user"`
+	Site    string  `toml:"site"`
+	DB      string  `toml:"db"`
+	HTTP    string  `toml:"http"`
+	Broker  Broker  `toml:"broker"`
+	Users   []User  `toml:"user"`
+	Plans   string  `toml:"plans"` // folder of plan files replacing the built-in ones; "" for those
+	Console Console `toml:"console"`
+}
+
+// Console configures the web console, the reports and their verification page.
+type Console struct {
+	// PublicURL is where people reach this station: the QR code on every report carries
+	// PublicURL/verify/{no}. Default http:// + the http address.
+	PublicURL  string        `toml:"public_url"`
+	LabNameZh  string        `toml:"lab_name_zh"` // the laboratory as reports name it
+	LabNameEn  string        `toml:"lab_name_en"`
+	LabAddress string        `toml:"lab_address"`
+	Font       string        `toml:"font"` // report font (TTF with Latin and CJK); "" for the default
+	Users      []ConsoleUser `toml:"user"`
+}
+
+// ConsoleUser is a technician's console account.
+type ConsoleUser struct {
+	Name         string `toml:"name"`
+	Role         string `toml:"role"`          // "operator" or "reviewer"
+	PasswordHash string `toml:"password_hash"` // from "lab hash-password"
+	Password     string `toml:"password"`      // plain, for trials on one machine only
 }
 
 // Broker says whether the lab runs its own broker or joins one.
@@ -53,14 +76,21 @@ func Default() Config {
 			{Name: "lab", Role: "lab", Password: "lab-secret"},
 			{Name: "agent1", Role: "agent", Password: DemoAgentPassword},
 		},
+		Console: Console{Users: []ConsoleUser{
+			{Name: "operator", Role: "operator", Password: "operator-secret"},
+			{Name: "reviewer", Role: "reviewer", Password: "reviewer-secret"},
+		}},
 	}
 }
 
 // Keys documents every configuration key; --help prints it.
 const Keys = `Configuration keys (TOML; flags override):
   site                 site name in MQTT topics (default "tengzhou")
-  db                   SQLite file of readings, agents and devices (default onestop-data/lab.db)
-  http                 HTTP address of the API (GET /api/agents, /api/stats, /healthz); "" disables (default 127.0.0.1:8080)
+  db                   SQLite file of readings, agents, devices, jobs and reports (default onestop-data/lab.db);
+                       its folder also holds the report signing key and reports/
+  http                 HTTP address of the console, its API (docs/lab-api.md), GET /api/agents, GET /healthz
+                       and the public /verify/{no}; "" disables (default 127.0.0.1:8080)
+  plans                folder of test-plan files replacing the built-in ones (lab/plan/data/README.md)
   [broker] embedded    run the embedded MQTT broker (default true)
   [broker] listen      its TCP address (default 127.0.0.1:1883)
   [broker] url         join this broker instead, e.g. tcp://mosquitto:1883 (sets embedded = false)
@@ -70,6 +100,13 @@ const Keys = `Configuration keys (TOML; flags override):
   [[user]] name        an account of the embedded broker
   [[user]] role        "lab" (everything under onestop/v1/lab/) or "agent" (only its own agent/{name}/ topics)
   [[user]] password    its password (kept in memory as a salted hash)
+  [console] public_url        base of the verification URL printed on reports (default http://HTTP)
+  [console] lab_name_zh / lab_name_en / lab_address   the laboratory as reports name it
+  [console] font              report font, a TTF with Latin and CJK (default: fonts-arphic-gbsn00lp)
+  [[console.user]] name       a technician's console account (defaults: operator/operator-secret,
+                              reviewer/reviewer-secret; a file that lists users replaces them)
+  [[console.user]] role       "operator" (registers, runs, submits) or "reviewer" (releases, reissues, invalidates)
+  [[console.user]] password_hash   from "lab hash-password"; or password (plain) for trials
 `
 
 // Parse reads --config FILE over the defaults, then the other flags.
@@ -95,6 +132,7 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	c := Default()
 	if *path != "" {
 		c.Users = nil // a file that lists users replaces the demo accounts
+		c.Console.Users = nil
 		if _, err := toml.DecodeFile(*path, &c); err != nil {
 			return Config{}, nil, fmt.Errorf("config: %s: %w", *path, err)
 		}
@@ -112,6 +150,20 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 		c.Broker.Embedded = false
 	}
 	return c, fs.Args(), c.Validate()
+}
+
+// DataDir is the folder of the database: the report signing key and reports/ live there too.
+func (c Config) DataDir() string { return filepath.Dir(c.DB) }
+
+// PublicURL is the base of the verification URL on reports.
+func (c Config) PublicURL() string {
+	if c.Console.PublicURL != "" {
+		return strings.TrimRight(c.Console.PublicURL, "/")
+	}
+	if c.HTTP == "" {
+		return "http://127.0.0.1:8080"
+	}
+	return "http://" + c.HTTP
 }
 
 // BrokerURL is where the lab's own clients connect.
@@ -133,6 +185,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: broker url %q: want tcp://host:port", c.Broker.URL)
 	case c.Broker.Embedded && c.Broker.Listen == "":
 		return fmt.Errorf("config: broker listen is empty")
+	}
+	for _, u := range c.Console.Users {
+		if u.Role != "operator" && u.Role != "reviewer" {
+			return fmt.Errorf("config: console user %q: role %q: want operator or reviewer", u.Name, u.Role)
+		}
+		if (u.Password == "") == (u.PasswordHash == "") {
+			return fmt.Errorf("config: console user %q: give password_hash (or password), not both", u.Name)
+		}
 	}
 	for _, u := range c.Users {
 		if u.Role != "lab" && u.Role != "agent" {
