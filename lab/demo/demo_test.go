@@ -108,10 +108,12 @@ func TestDemoNominalStoresEveryReadingOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole scripted sequence (about a minute)")
 	}
-	sum, err := Run(context.Background(), Opts{Tools: &tools, Dir: t.TempDir()})
+	data := t.TempDir()
+	sum, err := Run(context.Background(), Opts{Tools: &tools, Dir: t.TempDir(), DataDir: data, VerifyBase: "http://lab.test:8080"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkReport(t, sum, data, "pass")
 	if !sum.OK || sum.Produced == 0 || sum.Produced != sum.Stored || sum.Duplicates != 0 || sum.Lost != 0 {
 		t.Errorf("summary %+v", sum)
 	}

@@ -207,8 +207,19 @@ func find(rs []runner.Result, item string) (runner.Result, bool) {
 	return runner.Result{}, false
 }
 
+// productNames name the plans' product types on reports.
+var productNames = map[string]string{
+	plan.ProductRideOnCar: "电动童车 electric ride-on car",
+	plan.ProductStroller:  "儿童推车 stroller",
+	plan.ProductTricycle:  "儿童三轮车 tricycle",
+}
+
 func describe(j *job.Job) string {
-	parts := []string{j.Product.Type, j.Product.Model}
+	name := productNames[j.Product.Type]
+	if name == "" {
+		name = j.Product.Type
+	}
+	parts := []string{name, j.Product.Model}
 	if j.Product.Batch != "" {
 		parts = append(parts, "batch "+j.Product.Batch)
 	}

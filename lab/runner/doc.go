@@ -2,7 +2,7 @@
 // the readings the lab stored during the step.
 //
 // One step: send start_step with the step's number in the rig's programme, poll status until the
-// rig says done or aborted (noting every alarm that was not already latched before the start),
+// rig says done or aborted (noting every alarm seen, except a latched one left over from an earlier step),
 // wait until no reading measured during the step is still in flight (the agent's watermark has
 // passed the first reading after the step), then reduce each of the step's items from the stored
 // window with plan.Item.Reduce and judge it with lab/verdict under the job's decision rule.

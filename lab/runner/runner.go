@@ -109,7 +109,10 @@ func RunStep(ctx context.Context, o Opts, name string, progress func(Step)) (Ste
 	if err := o.Sender.Send(ctx, o.Agent, o.Dev, "status", nil, &before); err != nil {
 		return st, nil, fmt.Errorf("runner: step %s: rig status: %w", name, err)
 	}
-	latched := alarmSet(before.Alarms)
+	latched := map[string]bool{}
+	for a := range alarmSet(before.Alarms) {
+		latched[a] = latchedAlarms[a]
+	}
 	st.From = o.Now()
 	if err := start(ctx, o, st.Number); err != nil {
 		return st, nil, fmt.Errorf("runner: step %s: %w", name, err)
@@ -206,6 +209,11 @@ func waitSettled(ctx context.Context, o Opts, end time.Time) error {
 		}
 	}
 }
+
+// latchedAlarms stay set after their step ended (docs/rig-modbus.md §3.4): one still set from
+// an earlier step says nothing about this one. Every other alarm is a live condition and counts
+// whenever it is seen during the step, also if it was already there before the start.
+var latchedAlarms = map[string]bool{"brake-fault": true}
 
 func alarmSet(s string) map[string]bool {
 	m := map[string]bool{}
