@@ -4,14 +4,19 @@
 //	lab [serve] [--config lab.toml]   run the station (default)
 //	lab agents [--url URL] [--json]   list agents of a running station
 //	lab demo [--json]                 the whole pipeline on this machine, checked end to end
-//	lab verify [--key F] REPORT.pdf   check a report's signature
+//	lab verify [--data DIR] REPORT.pdf  check a report's signature and its record
+//	lab hash-password < pw            a password_hash for lab.toml
 package main
 
 import (
+	"bufio"
+	"strings"
+
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/onestop-station/onestop/internal/passhash"
 	"io"
 	"os"
 	"os/signal"
@@ -25,7 +30,8 @@ Commands:
   agents   list the agents a running station knows, with online state and counts
   demo     start broker, rig twin, agent and lab on this machine, run a short test sequence,
            and check that every reading the twin served was stored exactly once
-  verify   check a signed report: genuine, or altered / unsigned / another key (exit 1)
+  verify   check a signed report: genuine, or altered / unsigned / another key / superseded (exit 1)
+  hash-password   read a password on stdin, print its hash for password_hash in lab.toml
 
 Run "lab COMMAND --help" for the flags of a command.
 
@@ -54,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return demoCmd(ctx, args, stdout, stderr)
 	case "verify":
 		err = verify(args, stdout, stderr)
+	case "hash-password":
+		err = hashPassword(os.Stdin, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -75,3 +83,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 type usageError struct{ error }
+
+// hashPassword prints the hash of the first line of r, for password_hash in the configuration.
+func hashPassword(r io.Reader, w io.Writer) error {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && line == "" {
+		return usageError{errors.New("hash-password: give the password on stdin")}
+	}
+	h, err := passhash.Hash(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, h)
+	return nil
+}

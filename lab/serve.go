@@ -11,9 +11,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/onestop-station/onestop/internal/passhash"
 	"github.com/onestop-station/onestop/lab/broker"
+	"github.com/onestop-station/onestop/lab/command"
 	"github.com/onestop-station/onestop/lab/config"
+	"github.com/onestop-station/onestop/lab/console"
+	"github.com/onestop-station/onestop/lab/desk"
 	"github.com/onestop-station/onestop/lab/ingest"
+	"github.com/onestop-station/onestop/lab/plan"
+	"github.com/onestop-station/onestop/lab/report"
 	"github.com/onestop-station/onestop/lab/store"
 )
 
@@ -35,10 +41,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// station is a running lab: broker (if embedded), store, ingest and HTTP API.
+// station is a running lab: broker (if embedded), store, command sender, desk (jobs, runs,
+// reports), ingest, and the HTTP console and API.
 type station struct {
 	broker   *broker.Broker
 	store    *store.Store
+	cmd      *command.Sender
+	desk     *desk.Desk
 	ingest   *ingest.Ingest
 	http     *http.Server
 	httpAddr string // real address, also when the configuration asked for port 0
@@ -65,20 +74,54 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 	if st.store, err = store.Open(cfg.DB); err != nil {
 		return st, err
 	}
+	plans, err := plan.Load(cfg.Plans) // every plan file is checked now, not when a job needs it
+	if err != nil {
+		return st, err
+	}
+	if _, err := os.Stat(fontOr(cfg.Console.Font)); err != nil {
+		slog.Warn("lab: no report font: releasing a job will fail until it is installed", "font", fontOr(cfg.Console.Font))
+	}
+	signer, err := report.LoadOrCreateKey(cfg.DataDir())
+	if err != nil {
+		return st, err
+	}
+	st.cmd, err = command.Dial(command.Opts{BrokerURL: url, Username: cfg.Broker.Username, Password: cfg.Broker.Password,
+		Site: cfg.Site, ClientID: "onestop-lab-cmd-" + cfg.Site, Timeout: 5 * time.Second})
+	if err != nil {
+		return st, err
+	}
+	lab := desk.DefaultLab
+	if cfg.Console.LabNameZh != "" {
+		lab = report.Party{Name: report.Bilingual{Zh: cfg.Console.LabNameZh, En: cfg.Console.LabNameEn}, Address: cfg.Console.LabAddress}
+	}
+	st.desk, err = desk.New(desk.Opts{Store: st.store, Plans: plans, Sender: st.cmd, Signer: signer, Lab: lab,
+		Font: cfg.Console.Font, VerifyBase: cfg.PublicURL(), ReportDir: filepath.Join(cfg.DataDir(), "reports")})
+	if err != nil {
+		return st, err
+	}
 	st.ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
-		Password: cfg.Broker.Password, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared})
+		Password: cfg.Broker.Password, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared,
+		OnStored: st.desk.Readings})
 	if err != nil {
 		return st, err
 	}
 	if cfg.HTTP != "" {
+		users, err := consoleUsers(cfg.Console.Users)
+		if err != nil {
+			return st, err
+		}
+		con, err := console.New(console.Opts{Service: st.desk, Users: users})
+		if err != nil {
+			return st, err
+		}
 		ln, err := net.Listen("tcp", cfg.HTTP)
 		if err != nil {
 			return st, fmt.Errorf("http: %w", err)
 		}
 		st.httpAddr = ln.Addr().String()
-		st.http = &http.Server{Handler: apiMux(st.ingest), ReadHeaderTimeout: 5 * time.Second}
+		st.http = &http.Server{Handler: httpMux(st.ingest, con), ReadHeaderTimeout: 5 * time.Second}
 		go st.http.Serve(ln)
-		slog.Info("lab: HTTP API", "url", "http://"+st.httpAddr+"/api/agents")
+		slog.Info("lab: console", "url", "http://"+st.httpAddr+"/", "verify", cfg.PublicURL()+"/verify/{no}")
 	}
 	slog.Info("lab: running", "site", cfg.Site, "db", cfg.DB, "broker", url)
 	return st, nil
@@ -89,8 +132,14 @@ func (st *station) Close() {
 	if st.http != nil {
 		st.http.Close()
 	}
+	if st.desk != nil {
+		st.desk.Close()
+	}
 	if st.ingest != nil {
 		st.ingest.Close()
+	}
+	if st.cmd != nil {
+		st.cmd.Close()
 	}
 	if st.store != nil {
 		st.store.Close()
@@ -112,8 +161,33 @@ func startBroker(ctx context.Context, cfg config.Config) (*broker.Broker, error)
 	return broker.Start(ctx, broker.Opts{Addr: cfg.Broker.Listen, Users: users})
 }
 
-func apiMux(in *ingest.Ingest) *http.ServeMux {
+// consoleUsers hashes the plain passwords of trial accounts; hashed ones pass as they are.
+func consoleUsers(cfg []config.ConsoleUser) ([]console.User, error) {
+	var out []console.User
+	for _, u := range cfg {
+		h := u.PasswordHash
+		if h == "" {
+			var err error
+			if h, err = passhash.Hash(u.Password); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, console.User{Name: u.Name, Role: u.Role, Hash: h})
+	}
+	return out, nil
+}
+
+func fontOr(f string) string {
+	if f == "" {
+		return report.DefaultFont
+	}
+	return f
+}
+
+// httpMux serves the console (and its API and /verify) with the agents list and health check.
+func httpMux(in *ingest.Ingest, con http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
+	mux.Handle("/", con)
 	mux.Handle("GET /api/agents", ingest.AgentsHandler(in))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !in.Connected() {
