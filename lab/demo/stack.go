@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onestop-station/onestop/agent/telemetry"
 	"github.com/onestop-station/onestop/lab/broker"
 	"github.com/onestop-station/onestop/lab/command"
 	"github.com/onestop-station/onestop/lab/ingest"
@@ -43,6 +44,7 @@ type Stack struct {
 // LabOpts say which broker to use: empty URL starts the embedded one on a free loopback port.
 type LabOpts struct {
 	URL, LabUser, LabPass string
+	OnStored              func(agent, dev string, b telemetry.Batch) // see ingest.Opts
 }
 
 // StartLab starts the broker (unless opts.URL is set), the store in dir and the ingest.
@@ -70,7 +72,7 @@ func StartLab(ctx context.Context, dir string, tools Tools, opts LabOpts) (*Stac
 		return nil, err
 	}
 	s.Ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: s.URL, Username: opts.LabUser, Password: opts.LabPass,
-		Site: Site, Store: s.Store, Logger: quietLogger()})
+		Site: Site, Store: s.Store, Logger: quietLogger(), OnStored: opts.OnStored})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -224,4 +226,9 @@ func (s *Stack) Close() {
 	if s.Broker != nil {
 		s.Broker.Close()
 	}
+}
+
+// Sensor opens (or closes again) a channel's sensor on the twin: the rig then reports it faulty.
+func (t *Twin) Sensor(channel string, open bool) error {
+	return t.call(http.MethodPost, "/sensor", map[string]any{"channel": channel, "open": open}, nil)
 }
