@@ -44,7 +44,7 @@ type rig struct {
 	data  string
 }
 
-func start(t *testing.T) *rig {
+func start(t testing.TB) *rig {
 	t.Helper()
 	if report.DefaultFont == "" || !exists(report.DefaultFont) {
 		if os.Getenv("ONESTOP_REQUIRE_PEERS") != "" {
@@ -96,7 +96,7 @@ func start(t *testing.T) *rig {
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !ok() {
@@ -107,7 +107,7 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	}
 }
 
-func newJob(t *testing.T, d *desk.Desk, reviewer string) console.JobView {
+func newJob(t testing.TB, d *desk.Desk, reviewer string) console.JobView {
 	t.Helper()
 	var req console.NewJob
 	req.Customer.Name, req.Customer.USCC = "测试童车厂", demo.DemoUSCC
@@ -316,4 +316,51 @@ func TestRunRefusesOverdueRigAndReportsBadReadings(t *testing.T) {
 	if j.Overall != "not judged" {
 		t.Errorf("overall with an unevaluated item: %q", j.Overall)
 	}
+}
+
+// BenchmarkLastReadingToSignedPDF measures, per job on the real pipeline (twin, agent, broker,
+// lab), the time from the last reading of the plan's last step (the rig's "done" snapshot) to
+// the signed report on disk, with submit and release sent as soon as the run ends — the machine's
+// share of "a report at once" — and the size of that PDF. bench/report.sh runs it.
+func BenchmarkLastReadingToSignedPDF(b *testing.B) {
+	r := start(b)
+	d, ctx := r.desk, context.Background()
+	var total time.Duration
+	var size int
+	for i := 0; i < b.N; i++ {
+		j := newJob(b, d, "rev")
+		if _, err := d.Start(ctx, j.ID, "op"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Manual(ctx, j.ID, "op", "stability_tip_over", 0); err != nil {
+			b.Fatal(err)
+		}
+		var err error
+		for {
+			j, err = d.Job(ctx, j.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !j.Progress.Running {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := d.Submit(ctx, j.ID, "op"); err != nil {
+			b.Fatal(err)
+		}
+		if j, err = d.Release(ctx, j.ID, "rev"); err != nil {
+			b.Fatal(err)
+		}
+		fi, err := os.Stat(d.ReportPath(j.Reports[0].Number))
+		if err != nil {
+			b.Fatal(err)
+		}
+		last := j.Steps[len(j.Steps)-1].To
+		total += fi.ModTime().Sub(last)
+		size = int(fi.Size())
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-last-reading-to-pdf")
+	b.ReportMetric(float64(size)/1024, "KB/report")
+	b.ReportMetric(0, "ns/op")
 }
