@@ -85,6 +85,23 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 	if err != nil {
 		return st, err
 	}
+	// Listen before anything is issued: with port 0 the verify URL on reports needs the real one.
+	var ln net.Listener
+	publicURL := cfg.PublicURL()
+	if cfg.HTTP != "" {
+		if ln, err = net.Listen("tcp", cfg.HTTP); err != nil {
+			return st, fmt.Errorf("http: %w", err)
+		}
+		st.httpAddr = ln.Addr().String()
+		if cfg.Console.PublicURL == "" {
+			publicURL = "http://" + st.httpAddr
+		}
+		defer func() {
+			if st.http == nil {
+				ln.Close()
+			}
+		}()
+	}
 	st.cmd, err = command.Dial(command.Opts{BrokerURL: url, Username: cfg.Broker.Username, Password: cfg.Broker.Password,
 		Site: cfg.Site, ClientID: "onestop-lab-cmd-" + cfg.Site, Timeout: 5 * time.Second})
 	if err != nil {
@@ -95,7 +112,7 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 		lab = report.Party{Name: report.Bilingual{Zh: cfg.Console.LabNameZh, En: cfg.Console.LabNameEn}, Address: cfg.Console.LabAddress}
 	}
 	st.desk, err = desk.New(desk.Opts{Store: st.store, Plans: plans, Sender: st.cmd, Signer: signer, Lab: lab,
-		Font: cfg.Console.Font, VerifyBase: cfg.PublicURL(), ReportDir: filepath.Join(cfg.DataDir(), "reports")})
+		Font: cfg.Console.Font, VerifyBase: publicURL, ReportDir: filepath.Join(cfg.DataDir(), "reports")})
 	if err != nil {
 		return st, err
 	}
@@ -114,14 +131,9 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 		if err != nil {
 			return st, err
 		}
-		ln, err := net.Listen("tcp", cfg.HTTP)
-		if err != nil {
-			return st, fmt.Errorf("http: %w", err)
-		}
-		st.httpAddr = ln.Addr().String()
 		st.http = &http.Server{Handler: httpMux(st.ingest, con), ReadHeaderTimeout: 5 * time.Second}
 		go st.http.Serve(ln)
-		slog.Info("lab: console", "url", "http://"+st.httpAddr+"/", "verify", cfg.PublicURL()+"/verify/{no}")
+		slog.Info("lab: console", "url", "http://"+st.httpAddr+"/", "verify", publicURL+"/verify/{no}")
 	}
 	slog.Info("lab: running", "site", cfg.Site, "db", cfg.DB, "broker", url)
 	return st, nil

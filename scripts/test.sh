@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 # The kiosk UI (Fyne, cgo): the X11/GL headers it builds against, Xvfb, ImageMagick and xdotool
 # for a real window and its screenshots in the tour test, and fonts-droid-fallback (the
 # single-face sans-serif TTF with Simplified and Traditional glyphs the kiosk pins; it refuses
-# to start without a CJK font).
-packages=(mosquitto mosquitto-clients mbpoll socat fonts-arphic-gbsn00lp zbar-tools poppler-utils
+# to start without a CJK font). chromium: the lab console's browser test drives it (chromedp).
+packages=(chromium mosquitto mosquitto-clients mbpoll socat fonts-arphic-gbsn00lp zbar-tools poppler-utils
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 	xvfb xauth libgl1-mesa-dri imagemagick xdotool fonts-droid-fallback)
 missing=()
