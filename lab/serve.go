@@ -36,6 +36,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	if cfg.Simulate != "" {
+		stop, err := simulate(ctx, st, cfg)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	<-ctx.Done()
 	slog.Info("lab: stopping")
 	return nil

@@ -16,13 +16,16 @@ import (
 
 // Config is the lab station's configuration; Keys explains every key.
 type Config struct {
-	Site    string  `toml:"site"`
-	DB      string  `toml:"db"`
-	HTTP    string  `toml:"http"`
-	Broker  Broker  `toml:"broker"`
-	Users   []User  `toml:"user"`
-	Plans   string  `toml:"plans"` // folder of plan files replacing the built-in ones; "" for those
-	Console Console `toml:"console"`
+	Site   string `toml:"site"`
+	DB     string `toml:"db"`
+	HTTP   string `toml:"http"`
+	Broker Broker `toml:"broker"`
+	Users  []User `toml:"user"`
+	Plans  string `toml:"plans"` // folder of plan files replacing the built-in ones; "" for those
+	// Simulate names a rig-twin scenario: serve then also starts the twin on a pseudo-terminal
+	// and an agent on it (flag only), so the console has a rig to run without hardware.
+	Simulate string  `toml:"-"`
+	Console  Console `toml:"console"`
 }
 
 // Console configures the web console, the reports and their verification page.
@@ -113,6 +116,7 @@ const Keys = `Configuration keys (TOML; flags override):
 func Parse(name string, args []string, out io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
+	var simulate string
 	path := fs.String("config", "", "TOML configuration file (keys below)")
 	site := fs.String("site", "", "site name, overrides site")
 	db := fs.String("db", "", "SQLite file, overrides db")
@@ -121,6 +125,7 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	url := fs.String("broker", "", "external broker URL: join it instead of embedding one")
 	user := fs.String("username", "", "lab MQTT user, overrides [broker] username")
 	pass := fs.String("password", "", "lab MQTT password, overrides [broker] password")
+	fs.StringVar(&simulate, "simulate", "", `also run a rig twin with this scenario (nominal, overvoltage, brake-failure, overtemp-handheld) and an agent on it`)
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: lab %s [flags]\n\nFlags:\n", name)
 		fs.PrintDefaults()
@@ -143,6 +148,7 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 			*dst = v
 		}
 	}
+	c.Simulate = simulate
 	if c.HTTP == "off" {
 		c.HTTP = ""
 	}
