@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/onestop-station/onestop/lab/report"
+	"github.com/onestop-station/onestop/lab/store"
 	"github.com/onestop-station/onestop/lab/verdict"
 )
 
@@ -60,5 +63,54 @@ func TestVerifyCatchesAnyChange(t *testing.T) {
 	}
 	if code, out := check("unsigned.pdf", pdf); code != 1 || !strings.Contains(out, "no lab signature") {
 		t.Errorf("unsigned: exit %d: %s", code, out)
+	}
+
+	// With the station's register (DATA/lab.db): in force, superseded by a reissue, withdrawn,
+	// or a genuinely signed file that is not the one issued under its number.
+	withDB := func(body []byte) (int, string) {
+		p := filepath.Join(dir, "r.pdf")
+		os.WriteFile(p, body, 0o644)
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"verify", "--data", dir, p}, &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	if code, out := withDB(signed); code != 0 || !strings.Contains(out, "register not checked") {
+		t.Errorf("no register yet: exit %d: %s", code, out)
+	}
+	st, err := store.Open(filepath.Join(dir, "lab.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	sum := sha256.Sum256(signed)
+	row := store.ReportRow{Number: "OS-2026-000001", Job: "J1", Hash: "h", FileSHA256: hex.EncodeToString(sum[:]),
+		Issued: day, Content: []byte("{}"), PDF: signed}
+	if err := st.AddReport(ctx, row, ""); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := withDB(signed); code != 0 || !strings.Contains(out, "in force") {
+		t.Errorf("in force: exit %d: %s", code, out)
+	}
+	other, err := signer.Sign(append(bytes.Clone(pdf), '\n')) // signed by the lab, same number, another file
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := withDB(other); code != 1 || !strings.Contains(out, "not the file the lab issued") {
+		t.Errorf("another signed file under the number: exit %d: %s", code, out)
+	}
+	row2 := row
+	row2.Number = "OS-2026-000002"
+	if err := st.AddReport(ctx, row2, row.Number); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := withDB(signed); code != 1 || !strings.Contains(out, "SUPERSEDED") || !strings.Contains(out, row2.Number) {
+		t.Errorf("superseded: exit %d: %s", code, out)
+	}
+	if err := st.WithdrawReports(ctx, "J1", "job J1 invalidated"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := withDB(signed); code != 1 || !strings.Contains(out, "WITHDRAWN") {
+		t.Errorf("withdrawn: exit %d: %s", code, out)
 	}
 }
