@@ -56,16 +56,19 @@ func agents(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("%s/api/agents: %w", *url, err)
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "AGENT\tSTATE\tEPOCH\tVERSION\tLAST SEEN\tSTORED\tDUPLICATES")
+	fmt.Fprintln(w, "AGENT\tSTATE\tEPOCH\tVERSION\tLAST SEEN\tSTORED\tDUPLICATES\tCONFLICTS")
 	for _, a := range body.Agents {
 		seen := "-"
 		if !a.LastSeen.IsZero() {
 			seen = a.LastSeen.Local().Format(time.DateTime)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%d\t%d\n", a.Name, a.State, a.Epoch, a.Version, seen, a.Readings, a.Duplicates)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%d\t%d\t%d\n", a.Name, a.State, a.Epoch, a.Version, seen, a.Readings, a.Duplicates, a.Conflicts)
 	}
 	w.Flush()
 	fmt.Fprintf(stdout, "%d agents; %d readings stored since the station started\n", len(body.Agents), body.Stats.Readings)
+	if body.Stats.Conflicts > 0 {
+		fmt.Fprintf(stdout, "WARNING: %d readings arrived under keys already stored with other content (an agent's outbox went back in time); they are kept in the conflicts table\n", body.Stats.Conflicts)
+	}
 	return nil
 }
 

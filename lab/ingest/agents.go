@@ -22,6 +22,9 @@ type AgentInfo struct {
 	Batches    int64 `json:"batches"`
 	Readings   int64 `json:"readings"` // newly stored since the lab started
 	Duplicates int64 `json:"duplicates"`
+	// Conflicts counts readings this agent sent under keys already stored with other content:
+	// it reused seqs (its outbox went back in time). They are kept in the store's conflicts.
+	Conflicts int64 `json:"conflicts"`
 }
 
 type agentTable struct {
@@ -53,14 +56,15 @@ func (t *agentTable) sawStatus(name, site string, st telemetry.Status, at time.T
 	}
 }
 
-func (t *agentTable) sawData(name, site string, epoch, wm int64, ins, dup int, at time.Time) {
+func (t *agentTable) sawData(name, site string, epoch int64, got store.Stored, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.get(name, site)
-	a.DataEpoch, a.Watermark = epoch, wm
+	a.DataEpoch, a.Watermark = epoch, got.Watermark
 	a.Batches++
-	a.Readings += int64(ins)
-	a.Duplicates += int64(dup)
+	a.Readings += int64(got.Inserted)
+	a.Duplicates += int64(got.Duplicates)
+	a.Conflicts += int64(got.Conflicts)
 	if at.After(a.LastSeen) {
 		a.LastSeen = at.UTC()
 	}

@@ -94,18 +94,25 @@ func (in *Ingest) handleData(m message) error {
 		return err
 	}
 	tp := m.topic
-	ins, dup, wm, err := in.store.StoreBatch(in.ctx, tp.Agent, tp.Dev, b)
+	got, err := in.store.StoreBatch(in.ctx, tp.Agent, tp.Dev, b)
 	if err != nil {
 		return err
 	}
 	in.stats.batches.Add(1)
-	in.stats.readings.Add(int64(ins))
-	in.stats.duplicates.Add(int64(dup))
-	in.agents.sawData(tp.Agent, tp.Site, b.Epoch, wm, ins, dup, m.at)
-	if in.opts.OnStored != nil && ins > 0 {
+	in.stats.readings.Add(int64(got.Inserted))
+	in.stats.duplicates.Add(int64(got.Duplicates))
+	in.stats.conflicts.Add(int64(got.Conflicts))
+	in.agents.sawData(tp.Agent, tp.Site, b.Epoch, got, m.at)
+	if got.Conflicts > 0 {
+		// Not a resend: the agent reused seqs it had already sent. The readings are kept in the
+		// store's conflicts table; /api/agents and `lab agents` show the count.
+		in.limiter.error(in.log, "ingest: CONFLICT: readings under keys already stored with other content (kept apart; the agent's outbox went back in time?)",
+			"agent", tp.Agent, "dev", tp.Dev, "epoch", b.Epoch, "seq_from", b.SeqFrom, "seq_to", b.SeqTo, "conflicts", got.Conflicts)
+	}
+	if in.opts.OnStored != nil && got.Inserted > 0 {
 		in.opts.OnStored(tp.Agent, tp.Dev, b)
 	}
-	ack, err := telemetry.Encode(telemetry.Ack{V: telemetry.Version, Epoch: b.Epoch, Seq: wm})
+	ack, err := telemetry.Encode(telemetry.Ack{V: telemetry.Version, Epoch: b.Epoch, Seq: got.Watermark})
 	if err == nil {
 		err = in.publish(telemetry.AckTopic(tp.Site, tp.Agent), false, ack)
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ type Stats struct {
 	Batches     int64 `json:"batches"`      // data messages stored (new or duplicate)
 	Readings    int64 `json:"readings"`     // readings newly stored
 	Duplicates  int64 `json:"duplicates"`   // readings received again and not stored again
+	Conflicts   int64 `json:"conflicts"`    // readings under a key stored with other content (kept apart)
 	BadPayloads int64 `json:"bad_payloads"` // messages dropped for breaking the contract
 	Dropped     int64 `json:"dropped"`      // messages dropped because a queue was full
 	StoreErrors int64 `json:"store_errors"` // messages the database refused
@@ -22,7 +24,7 @@ type Stats struct {
 }
 
 type counters struct {
-	batches, readings, duplicates, bad, dropped, storeErrors, acks, ackErrors, statuses, metas atomic.Int64
+	batches, readings, duplicates, conflicts, bad, dropped, storeErrors, acks, ackErrors, statuses, metas atomic.Int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -30,6 +32,7 @@ func (in *Ingest) Stats() Stats {
 	c := &in.stats
 	return Stats{
 		Batches: c.batches.Load(), Readings: c.readings.Load(), Duplicates: c.duplicates.Load(),
+		Conflicts: c.conflicts.Load(),
 		BadPayloads: c.bad.Load(), Dropped: c.dropped.Load(), StoreErrors: c.storeErrors.Load(),
 		Acks: c.acks.Load(), AckErrors: c.ackErrors.Load(), Statuses: c.statuses.Load(), Metas: c.metas.Load(),
 	}
@@ -44,6 +47,14 @@ type logLimiter struct {
 }
 
 func (l *logLimiter) warn(log *slog.Logger, msg string, args ...any) {
+	l.log(log, slog.LevelWarn, msg, args...)
+}
+
+func (l *logLimiter) error(log *slog.Logger, msg string, args ...any) {
+	l.log(log, slog.LevelError, msg, args...)
+}
+
+func (l *logLimiter) log(log *slog.Logger, level slog.Level, msg string, args ...any) {
 	l.mu.Lock()
 	now := time.Now()
 	if now.Sub(l.last) < time.Second {
@@ -57,5 +68,5 @@ func (l *logLimiter) warn(log *slog.Logger, msg string, args ...any) {
 	if n > 0 {
 		args = append(args, "suppressed", n)
 	}
-	log.Warn(msg, args...)
+	log.Log(context.Background(), level, msg, args...)
 }

@@ -14,41 +14,101 @@ import (
 // below SQLite's parameter limit while saving most per-statement overhead.
 const insertChunk = 100
 
+// Stored says what StoreBatch did with a batch.
+type Stored struct {
+	Inserted   int   // readings new to the store
+	Duplicates int   // readings already stored under their key with the same content (a resend)
+	Conflicts  int   // readings whose key was stored with different content: kept in conflicts, not in readings
+	Watermark  int64 // of (agent, epoch) after the commit
+}
+
 // StoreBatch stores the readings of one data message from agent's device dev, each at most once,
-// in one transaction. It returns how many readings were new, how many were already stored, and
-// the watermark of (agent, b.Epoch) after the commit.
-func (s *Store) StoreBatch(ctx context.Context, agent, dev string, b telemetry.Batch) (inserted, duplicates int, watermark int64, err error) {
+// in one transaction, and returns what it did and the watermark of (agent, b.Epoch) after the
+// commit. A reading whose key (agent, epoch, seq) is already stored with other content — the
+// agent reused a seq it had already sent, e.g. after its outbox was restored from an older copy —
+// is a conflict: it is kept in the conflicts table (ConflictRows), never silently dropped.
+func (s *Store) StoreBatch(ctx context.Context, agent, dev string, b telemetry.Batch) (Stored, error) {
+	var out Stored
 	if !telemetry.ValidName(agent) || !telemetry.ValidName(dev) {
-		return 0, 0, 0, fmt.Errorf("%w: agent %q dev %q", ErrInvalid, agent, dev)
+		return out, fmt.Errorf("%w: agent %q dev %q", ErrInvalid, agent, dev)
 	}
 	if err := b.Validate(); err != nil {
-		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+		return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
 	}
 	now := time.Now().UnixNano()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: begin: %w", agent, dev, err)
+		return out, fmt.Errorf("store: batch of %s/%s: begin: %w", agent, dev, err)
 	}
 	defer rollback(tx)
 	for i := 0; i < len(b.R); i += insertChunk {
 		n, err := insertReadings(ctx, tx, agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+			return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
 		}
-		inserted += n
+		out.Inserted += n
 	}
-	watermark, err = advanceWatermark(ctx, tx, agent, b)
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+	if out.Inserted < len(b.R) { // only resends pay for the comparison
+		if out.Conflicts, err = keepConflicts(ctx, tx, agent, dev, b, now); err != nil {
+			return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+		}
+	}
+	out.Duplicates = len(b.R) - out.Inserted - out.Conflicts
+	if out.Watermark, err = advanceWatermark(ctx, tx, agent, b); err != nil {
+		return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
 		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`, agent, now); err != nil {
-		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: last seen: %w", agent, dev, err)
+		return out, fmt.Errorf("store: batch of %s/%s: last seen: %w", agent, dev, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, 0, 0, fmt.Errorf("store: batch of %s/%s: commit: %w", agent, dev, err)
+		return out, fmt.Errorf("store: batch of %s/%s: commit: %w", agent, dev, err)
 	}
-	return inserted, len(b.R) - inserted, watermark, nil
+	return out, nil
+}
+
+// keepConflicts compares the batch with what is stored under its keys and copies every reading
+// whose stored twin differs into conflicts (once per key and content). It returns how many of the
+// batch's readings conflict.
+func keepConflicts(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, now int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, dev, ch, t_ns, val, unit, q FROM readings
+		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?`, agent, b.Epoch, b.SeqFrom, b.SeqTo)
+	if err != nil {
+		return 0, fmt.Errorf("compare resent readings: %w", err)
+	}
+	type stored struct {
+		dev string
+		r   telemetry.Reading
+	}
+	have := make(map[int64]stored, len(b.R))
+	for rows.Next() {
+		var seq int64
+		var st stored
+		if err := rows.Scan(&seq, &st.dev, &st.r.Ch, &st.r.T, &st.r.V, &st.r.U, &st.r.Q); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("compare resent readings: %w", err)
+		}
+		have[seq] = st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("compare resent readings: %w", err)
+	}
+	n := 0
+	for i, r := range b.R {
+		seq := b.SeqFrom + int64(i)
+		if st, ok := have[seq]; !ok || (st.dev == dev && st.r == r) {
+			continue
+		}
+		n++
+		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (agent, epoch, seq, dev, ch, t_ns, val, unit, q, received_ns)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			agent, b.Epoch, seq, dev, r.Ch, r.T, r.V, r.U, r.Q, now)
+		if err != nil {
+			return 0, fmt.Errorf("keep conflicting reading %d: %w", seq, err)
+		}
+	}
+	return n, nil
 }
 
 // insertReadings inserts readings b.R[from:to] in one statement and returns how many were new.

@@ -29,16 +29,27 @@ func (s *Store) Count(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// DuplicateKeys counts (agent, epoch, seq) keys stored more than once. The primary key makes it
-// zero by construction; the demo prints it as evidence, so it is checked, not assumed.
-func (s *Store) DuplicateKeys(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM readings
-		GROUP BY agent, epoch, seq HAVING count(*) > 1)`).Scan(&n)
+// ConflictRows returns the readings that arrived under a key already stored with other content,
+// in arrival order (see StoreBatch). They are evidence that an agent reused seqs; none is lost.
+func (s *Store) ConflictRows(ctx context.Context, agent string) ([]Row, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT agent, dev, epoch, seq, ch, t_ns, val, unit, q, received_ns
+		FROM conflicts WHERE agent = ? ORDER BY received_ns, epoch, seq`, agent)
 	if err != nil {
-		return 0, fmt.Errorf("store: duplicate keys: %w", err)
+		return nil, fmt.Errorf("store: conflicts of %s: %w", agent, err)
 	}
-	return n, nil
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		var recv int64
+		if err := rows.Scan(&r.Agent, &r.Dev, &r.Epoch, &r.Seq, &r.Reading.Ch, &r.Reading.T, &r.Reading.V,
+			&r.Reading.U, &r.Reading.Q, &recv); err != nil {
+			return nil, fmt.Errorf("store: conflicts of %s: %w", agent, err)
+		}
+		r.Received = fromNs(recv)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // Watermark returns the highest seq s of (agent, epoch) with every seq 1..s stored; 0 if none.

@@ -30,6 +30,12 @@ CREATE TABLE IF NOT EXISTS devices (
 	agent TEXT NOT NULL, dev TEXT NOT NULL, meta TEXT NOT NULL, updated_ns INTEGER NOT NULL,
 	PRIMARY KEY (agent, dev)
 );
+CREATE TABLE IF NOT EXISTS conflicts (
+	agent TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,
+	dev TEXT NOT NULL, ch TEXT NOT NULL, t_ns INTEGER NOT NULL, val REAL NOT NULL,
+	unit TEXT NOT NULL, q TEXT NOT NULL, received_ns INTEGER NOT NULL,
+	UNIQUE (agent, epoch, seq, dev, ch, t_ns, val, unit, q)
+);
 CREATE TABLE IF NOT EXISTS watermarks (
 	agent TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,
 	PRIMARY KEY (agent, epoch)

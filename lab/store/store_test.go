@@ -32,11 +32,14 @@ func batch(epoch, from, to int64) telemetry.Batch {
 
 func mustStore(t *testing.T, s *Store, agent string, b telemetry.Batch) (int, int, int64) {
 	t.Helper()
-	ins, dup, wm, err := s.StoreBatch(context.Background(), agent, "rig", b)
+	got, err := s.StoreBatch(context.Background(), agent, "rig", b)
 	if err != nil {
 		t.Fatalf("StoreBatch %d..%d: %v", b.SeqFrom, b.SeqTo, err)
 	}
-	return ins, dup, wm
+	if got.Conflicts != 0 {
+		t.Fatalf("StoreBatch %d..%d: %d conflicts", b.SeqFrom, b.SeqTo, got.Conflicts)
+	}
+	return got.Inserted, got.Duplicates, got.Watermark
 }
 
 func TestStoreBatchDuplicatesAndGaps(t *testing.T) {
@@ -65,8 +68,42 @@ func TestStoreBatchDuplicatesAndGaps(t *testing.T) {
 	if err != nil || n != 36 {
 		t.Errorf("Count = %d, %v; want 36", n, err)
 	}
-	if d, err := s.DuplicateKeys(context.Background()); err != nil || d != 0 {
-		t.Errorf("DuplicateKeys = %d, %v", d, err)
+}
+
+// TestSameKeyOtherContentIsAConflict: an agent that reuses seqs it already sent (its outbox was
+// restored from an older copy) sends other readings under stored keys. They are counted as
+// conflicts and kept, not dropped as duplicates; a plain resend is still a duplicate.
+func TestSameKeyOtherContentIsAConflict(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	mustStore(t, s, "a1", batch(1, 1, 10))
+	reused := batch(1, 6, 15) // 6..10 reused with new readings, 11..15 new
+	for i := range reused.R[:5] {
+		reused.R[i].T += 1_000_000_000
+		reused.R[i].V += 1
+	}
+	got, err := s.StoreBatch(ctx, "a1", "rig", reused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Inserted != 5 || got.Conflicts != 5 || got.Duplicates != 0 || got.Watermark != 15 {
+		t.Fatalf("reused seqs: %+v, want 5 inserted, 5 conflicts", got)
+	}
+	again, _ := s.StoreBatch(ctx, "a1", "rig", reused) // the agent resends until acked
+	if again.Conflicts != 5 || again.Duplicates != 5 {
+		t.Errorf("resent conflicting batch: %+v", again)
+	}
+	rows, err := s.ConflictRows(ctx, "a1")
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("ConflictRows = %d rows, %v; want the 5 readings kept once", len(rows), err)
+	}
+	for i, r := range rows {
+		if r.Seq != int64(6+i) || r.Reading != reused.R[i] {
+			t.Errorf("conflict %d = %+v, want seq %d %+v", i, r, 6+i, reused.R[i])
+		}
+	}
+	if n, _ := s.Count(ctx); n != 15 {
+		t.Errorf("Count = %d, want 15 (the first readings under 6..10 stay)", n)
 	}
 }
 
@@ -92,10 +129,10 @@ func TestStoreBatchRefusesBadInput(t *testing.T) {
 	ctx := context.Background()
 	bad := batch(1, 1, 3)
 	bad.SeqTo = 4
-	if _, _, _, err := s.StoreBatch(ctx, "a1", "rig", bad); err == nil {
+	if _, err := s.StoreBatch(ctx, "a1", "rig", bad); err == nil {
 		t.Error("inconsistent batch stored")
 	}
-	if _, _, _, err := s.StoreBatch(ctx, "a/1", "rig", batch(1, 1, 1)); err == nil {
+	if _, err := s.StoreBatch(ctx, "a/1", "rig", batch(1, 1, 1)); err == nil {
 		t.Error("agent name with a slash stored")
 	}
 }
@@ -111,8 +148,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if _, _, wm, err := s2.StoreBatch(ctx, "a1", "rig", batch(1, 11, 20)); err != nil || wm != 30 {
-		t.Errorf("after reopen: watermark %d, %v; want 30", wm, err)
+	if got, err := s2.StoreBatch(ctx, "a1", "rig", batch(1, 11, 20)); err != nil || got.Watermark != 30 {
+		t.Errorf("after reopen: watermark %d, %v; want 30", got.Watermark, err)
 	}
 }
 
@@ -163,7 +200,7 @@ func BenchmarkStoreBatch(b *testing.B) {
 	ctx := context.Background()
 	seq := int64(1)
 	for b.Loop() {
-		if _, _, _, err := s.StoreBatch(ctx, "a1", "rig", batch(1, seq, seq+99)); err != nil {
+		if _, err := s.StoreBatch(ctx, "a1", "rig", batch(1, seq, seq+99)); err != nil {
 			b.Fatal(err)
 		}
 		seq += 100
