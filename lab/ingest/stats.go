@@ -32,7 +32,7 @@ func (in *Ingest) Stats() Stats {
 	c := &in.stats
 	return Stats{
 		Batches: c.batches.Load(), Readings: c.readings.Load(), Duplicates: c.duplicates.Load(),
-		Conflicts: c.conflicts.Load(),
+		Conflicts:   c.conflicts.Load(),
 		BadPayloads: c.bad.Load(), Dropped: c.dropped.Load(), StoreErrors: c.storeErrors.Load(),
 		Acks: c.acks.Load(), AckErrors: c.ackErrors.Load(), Statuses: c.statuses.Load(), Metas: c.metas.Load(),
 	}
