@@ -19,9 +19,13 @@
 //
 // The file runs in WAL mode. With the default synchronous=NORMAL a committed Append survives a crash
 // or kill of the agent process, but a power loss or kernel crash may roll back the last transactions
-// committed since the previous WAL checkpoint; the database itself stays consistent. Use
-// Opts{Synchronous: SyncFull} when losing those last readings on power loss is not acceptable: each
-// commit then waits for fsync, which costs one disk flush per Append (milliseconds on SD cards).
+// committed since the previous WAL checkpoint; the database itself stays consistent. What may be
+// rolled back is never what was published: Pending flushes (one commit with synchronous=FULL, which
+// fsyncs the WAL and every frame before it) before it hands out a row not yet flushed, and Open
+// flushes what the previous process left. Without that, a rolled-back seq published before the cut
+// would be given to a new reading after it, and the lab would take the new reading for a resend.
+// Use Opts{Synchronous: SyncFull} when losing even unpublished readings on power loss is not
+// acceptable: each commit then waits for fsync, one disk flush per Append (milliseconds on SD cards).
 //
 // # Corruption
 //

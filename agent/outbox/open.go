@@ -70,7 +70,7 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert (not an outbox file?): %w", err)
 	}
-	ob := &Outbox{db: db, insert: ins, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger}
+	ob := &Outbox{db: db, insert: ins, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger, sync: o.Synchronous}
 	last, err := ob.lastSeq(ctx)
 	if err != nil {
 		ins.Close()
@@ -78,6 +78,12 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	}
 	// Rows from before Open may have been published by the previous run, so the lab may ack them.
 	ob.handed.Store(last)
+	// They may also still be only in the OS's cache (the previous process was killed): flush
+	// them before any is handed out again.
+	if err := ob.flush(ctx, last); err != nil {
+		ins.Close()
+		return nil, err
+	}
 	return ob, nil
 }
 
@@ -118,7 +124,7 @@ func initSchema(ctx context.Context, db *sql.DB) (int64, error) {
 	if _, err := tx.ExecContext(ctx, schema); err != nil {
 		return 0, fmt.Errorf("schema: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?), ('flushes', 0)`,
 		newEpoch(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("schema: epoch: %w", err)
@@ -131,6 +137,39 @@ func initSchema(ctx context.Context, db *sql.DB) (int64, error) {
 		return 0, fmt.Errorf("schema: commit: %w", err)
 	}
 	return epoch, nil
+}
+
+// flush makes every commit so far durable, then records that rows up to seq are on disk. With
+// SyncNormal a commit reaches the WAL file but not necessarily the disk; one small commit with
+// synchronous=FULL fsyncs the WAL, and with it every frame written before (the WAL is one file,
+// written in order). So the forwarder pays one fsync per batch it publishes, not one per Append.
+func (o *Outbox) flush(ctx context.Context, seq int64) error {
+	if o.sync == SyncFull {
+		o.durable.Store(max(o.durable.Load(), seq))
+		return nil
+	}
+	conn, err := o.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: flush: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
+		return fmt.Errorf("outbox: flush: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'flushes'`)
+	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous="+string(o.sync)); err == nil && rerr != nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: flush: %w", err)
+	}
+	o.syncs.Add(1)
+	for {
+		cur := o.durable.Load()
+		if seq <= cur || o.durable.CompareAndSwap(cur, seq) {
+			return nil
+		}
+	}
 }
 
 // lastEpoch keeps epochs handed out by this process strictly increasing, so two files created within

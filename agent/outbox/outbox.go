@@ -16,7 +16,8 @@ type Sync string
 
 // Synchronous levels an outbox accepts.
 const (
-	// SyncNormal survives a process crash; a power loss may lose the last commits. The default.
+	// SyncNormal survives a process crash; a power loss may lose the last commits, but never one
+	// that Pending handed out (it syncs first: see the package documentation). The default.
 	SyncNormal Sync = "NORMAL"
 	// SyncFull also survives power loss, at one fsync per Append.
 	SyncFull Sync = "FULL"
@@ -60,6 +61,12 @@ type Outbox struct {
 	// this process, or the highest assigned before Open. Ack never deletes above it.
 	handed  atomic.Int64
 	dropped atomic.Int64
+
+	sync Sync
+	// durable is the highest seq known to be on disk: Pending never hands out a row above it
+	// without making it durable first (with SyncNormal). syncs counts those flushes.
+	durable atomic.Int64
+	syncs   atomic.Int64
 }
 
 // Open opens or creates the outbox at path with DefaultOpts.

@@ -101,7 +101,9 @@ func (o *Outbox) enforceCap(ctx context.Context, tx *sql.Tx, newest int64) (int6
 }
 
 // Pending returns up to limit rows with seq > afterSeq, oldest first. The forwarder passes the last
-// seq it published to page forward, or 0 to start again from the oldest unacknowledged row.
+// seq it published to page forward, or 0 to start again from the oldest unacknowledged row. Every
+// row it returns is on disk (it flushes first when needed), so a reading that reached the lab is
+// never rolled back by a power cut and its seq never handed to another reading.
 func (o *Outbox) Pending(ctx context.Context, afterSeq int64, limit int) ([]Row, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("outbox: pending: limit %d must be positive", limit)
@@ -126,7 +128,15 @@ func (o *Outbox) Pending(ctx context.Context, afterSeq int64, limit int) ([]Row,
 		return nil, fmt.Errorf("outbox: pending: %w", err)
 	}
 	if len(out) > 0 {
-		o.raiseHanded(out[len(out)-1].Seq)
+		last := out[len(out)-1].Seq
+		if last > o.durable.Load() {
+			// These rows were committed before the SELECT, so a flush now puts them on disk:
+			// nothing is published that a power cut could still roll back.
+			if err := o.flush(ctx, last); err != nil {
+				return nil, err
+			}
+		}
+		o.raiseHanded(last)
 	}
 	return out, nil
 }
