@@ -1,6 +1,7 @@
 package idcard
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -83,7 +84,8 @@ func (e Expiry) Expired(t time.Time) bool {
 // Card is what a read returns. Dates are calendar dates at midnight UTC. Which fields a type
 // fills is in the field comments; the rest stay empty.
 //
-// It holds personal data: fmt and slog print only its type (see String, LogValue).
+// It holds personal data: fmt, slog and encoders print only its type (see String, LogValue,
+// MarshalJSON, MarshalText).
 type Card struct {
 	Type     CardType
 	TypeFlag byte // ' ', 'J', 'I' or 'Y' as read
@@ -131,3 +133,18 @@ func (c Card) LogValue() slog.Value {
 		slog.String("personal_data", "hidden"),
 	)
 }
+
+// MarshalJSON says what LogValue says: encoding/json would otherwise write every field, and a
+// Card inside a struct a program marshals (an API reply, a log record) would carry the person.
+// Code that must store or send the clear values copies them into its own type on purpose.
+func (c Card) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Type             CardType `json:"type"`
+		PhotoBytes       int      `json:"photo_bytes"`
+		FingerprintBytes int      `json:"fingerprint_bytes"`
+		PersonalData     string   `json:"personal_data"`
+	}{c.Type, len(c.Photo), len(c.Fingerprint), "hidden"})
+}
+
+// MarshalText is String, for encoders that use encoding.TextMarshaler (encoding/xml, TOML, YAML).
+func (c Card) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
