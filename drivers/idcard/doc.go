@@ -24,9 +24,9 @@
 //
 // # Personal data
 //
-// A [Card] holds personal data. Its String, Format and LogValue methods print only the card
-// type, and no error of this package carries a field's value; mask for screens with
-// kiosk/privacy.
+// A [Card] holds personal data. Its String, Format, LogValue, MarshalJSON and MarshalText
+// methods print only the card type, and no error of this package carries a field's value;
+// mask for screens with kiosk/privacy.
 //
 // # Sources
 //
