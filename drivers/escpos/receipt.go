@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -19,6 +20,10 @@ const (
 
 // PaperWidth is the printable width of an 80 mm head at 203 dpi, in dots.
 const PaperWidth = 576
+
+// textEncoding is how Text encodes. GB18030 encodes every rune a Go string holds, so its error
+// path cannot be reached with it; a test swaps in an encoding that fails.
+var textEncoding encoding.Encoding = simplifiedchinese.GB18030
 
 // Receipt builds the bytes of one receipt. Methods chain; the first error
 // (a size out of range, a QR code that cannot fit) is kept and returned by
@@ -50,6 +55,8 @@ func (r *Receipt) add(b ...byte) *Receipt {
 	return r
 }
 
+// fail keeps the first error. Its arguments describe the command, never the content: receipt
+// text and QR data carry names and ID numbers, and errors end up in logs.
 func (r *Receipt) fail(format string, args ...any) *Receipt {
 	if r.err == nil {
 		r.err = fmt.Errorf("escpos: "+format, args...)
@@ -94,9 +101,9 @@ func (r *Receipt) Text(s string) *Receipt {
 	if !ascii && !r.chinese {
 		r.Chinese(true)
 	}
-	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(string(clean)))
+	b, err := textEncoding.NewEncoder().Bytes([]byte(string(clean)))
 	if err != nil {
-		return r.fail("text %q: GB18030: %v", s, err)
+		return r.fail("text of %d characters: GB18030: %w", len(clean), err)
 	}
 	return r.add(b...)
 }

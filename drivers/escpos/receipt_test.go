@@ -2,11 +2,17 @@ package escpos
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 func hx(t testing.TB, s string) []byte {
@@ -152,5 +158,55 @@ func TestQRRasterIsAnImage(t *testing.T) {
 	b := mustBytes(t, NewReceipt().QRRaster("https://example.cn", QROpts{ModuleSize: 4}))
 	if !bytes.HasPrefix(b, []byte{0x1D, 0x76, 0x30, 0}) || bytes.Contains(b, []byte{0x1D, 0x28, 0x6B}) {
 		t.Errorf("QRRaster gave % X…", b[:8])
+	}
+}
+
+// failPort fails every write, like a printer unplugged mid-receipt.
+type failPort struct{}
+
+func (failPort) Read([]byte) (int, error)           { return 0, nil }
+func (failPort) Write([]byte) (int, error)          { return 0, errors.New("input/output error") }
+func (failPort) SetReadTimeout(time.Duration) error { return nil }
+
+// Errors say which command failed, never what the receipt says: receipts carry names and ID
+// numbers, and errors end up in logs and on staff screens.
+func TestErrorsCarryNoReceiptContent(t *testing.T) {
+	const name, id = "张三丰", "11010519491231002X"
+	personal := "姓名 " + name + " 身份证号 " + id
+	old := textEncoding
+	t.Cleanup(func() { textEncoding = old })
+	textEncoding = charmap.ISO8859_1 // cannot encode Chinese: stands in for any encoding failure
+
+	receipts := map[string]*Receipt{
+		"text":          NewReceipt().Init().Line(personal),
+		"qr too wide":   NewReceipt().QR(strings.Repeat(personal, 10), QROpts{ModuleSize: 8}),
+		"qr too long":   NewReceipt().QR(strings.Repeat(id, 300), QROpts{ModuleSize: 1}),
+		"raster too wd": NewReceipt().QRRaster(strings.Repeat(personal, 10), QROpts{ModuleSize: 8}),
+	}
+	var errs []error
+	for what, r := range receipts {
+		_, err := r.Bytes()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		errs = append(errs, err)
+		p := New(failPort{}, Opts{Timeout: time.Second})
+		errs = append(errs, p.Print(context.Background(), r))
+		p.Close()
+	}
+	textEncoding = old
+	p := New(failPort{}, Opts{Timeout: time.Second})
+	defer p.Close()
+	errs = append(errs, p.Print(context.Background(), NewReceipt().Line(personal).QR(id, QROpts{})))
+
+	for _, err := range errs {
+		if err == nil {
+			t.Fatal("a failing print returned no error")
+		}
+		for _, s := range []string{name, id, id[:6], id[len(id)-4:]} {
+			if strings.Contains(err.Error(), s) || strings.Contains(fmt.Sprintf("%+v", err), s) {
+				t.Errorf("error %q contains %q", err, s)
+			}
+		}
 	}
 }
