@@ -95,7 +95,10 @@ func (p *Publisher) applyAcks(ctx context.Context, c *cursor) {
 		return
 	}
 	p.opts.Metrics.Acked.Add(float64(n))
-	c.applied = a
+	// The lab cannot have stored what this agent never sent: an ack beyond the highest seq
+	// published (the outbox went back in time, so the lab holds seqs this file has not handed out
+	// yet) counts only up to it, or the rows in between would be skipped and then deleted unsent.
+	c.applied = min(a, max(c.applied, c.live, c.replay))
 	c.waitSince = time.Now()
 }
 
