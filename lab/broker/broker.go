@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -22,6 +23,9 @@ type Opts struct {
 	// MessageExpiry is how long, in seconds, undelivered messages wait for an offline persistent
 	// session; 0 means 7 days (mochi's own default is 24 h).
 	MessageExpiry int64
+	// LoginLimit bounds failed logins per client address; zero means DefaultLoginLimit.
+	LoginLimit LoginLimit
+	Now        func() time.Time // the login limit's clock; nil: time.Now
 }
 
 // DefaultOpts listens on DefaultAddr with no users yet.
@@ -35,6 +39,7 @@ var ErrStopped = errors.New("broker: stopped")
 type Broker struct {
 	opts  Opts
 	users *users
+	limit *limiter // kept across restarts, so a restart does not forgive a guesser
 	log   *slog.Logger
 
 	mu     sync.Mutex
@@ -61,7 +66,7 @@ func Start(ctx context.Context, opts Opts) (*Broker, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("broker: start: %w", err)
 	}
-	b := &Broker{opts: opts, users: us, log: opts.Logger, addr: opts.Addr}
+	b := &Broker{opts: opts, users: us, limit: newLimiter(opts.LoginLimit, opts.Now), log: opts.Logger, addr: opts.Addr}
 	if err := b.startLocked(); err != nil {
 		return nil, err
 	}
@@ -74,7 +79,7 @@ func (b *Broker) startLocked() error {
 		Capabilities: b.capabilities(),
 		Logger:       slog.New(quiet{b.log.Handler()}).With("component", "mochi"),
 	})
-	if err := srv.AddHook(&authHook{users: b.users, log: b.log}, nil); err != nil {
+	if err := srv.AddHook(newAuthHook(b.users, b.limit, b.log), nil); err != nil {
 		return fmt.Errorf("broker: add auth hook: %w", err)
 	}
 	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})
