@@ -48,7 +48,9 @@ type Broker struct {
 	closed bool
 }
 
-// Start listens on opts.Addr and serves until Close. ctx only bounds the start itself.
+// Start listens on opts.Addr and serves until Close. ctx only bounds the start itself. It
+// refuses accounts with a well-known password unless the broker listens on loopback only (see
+// WellKnownPasswords).
 func Start(ctx context.Context, opts Opts) (*Broker, error) {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
@@ -63,10 +65,15 @@ func Start(ctx context.Context, opts Opts) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
+	b := &Broker{opts: opts, users: us, limit: newLimiter(opts.LoginLimit, opts.Now), log: opts.Logger, addr: opts.Addr}
+	for _, u := range opts.Users {
+		if err := b.checkWellKnown(u); err != nil {
+			return nil, err
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("broker: start: %w", err)
 	}
-	b := &Broker{opts: opts, users: us, limit: newLimiter(opts.LoginLimit, opts.Now), log: opts.Logger, addr: opts.Addr}
 	if err := b.startLocked(); err != nil {
 		return nil, err
 	}
@@ -118,7 +125,13 @@ func (b *Broker) Addr() string {
 func (b *Broker) URL() string { return "tcp://" + b.Addr() }
 
 // AddUser adds or replaces an account; it applies to the next connection and the next ACL check.
-func (b *Broker) AddUser(u User) error { return b.users.put(u) }
+// Like Start, it refuses a well-known password unless the broker listens on loopback only.
+func (b *Broker) AddUser(u User) error {
+	if err := b.checkWellKnown(u); err != nil {
+		return err
+	}
+	return b.users.put(u)
+}
 
 // RemoveUser deletes an account; its connected clients lose all topic rights at once.
 func (b *Broker) RemoveUser(name string) { b.users.remove(name) }
