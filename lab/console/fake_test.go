@@ -180,7 +180,10 @@ func (f *fakeService) Subscribe(job string) (<-chan console.Event, func()) {
 	ch := make(chan console.Event, 16)
 	f.subs[id] = fakeSub{job, ch}
 	f.mu.Unlock()
-	f.subbed <- job
+	select {
+	case f.subbed <- job:
+	default: // nobody is watching subscriptions
+	}
 	var once sync.Once
 	return ch, func() {
 		once.Do(func() {
@@ -191,13 +194,17 @@ func (f *fakeService) Subscribe(job string) (<-chan console.Event, func()) {
 	}
 }
 
-// publish hands ev to every subscriber of its job and of all jobs.
+// publish hands ev to every subscriber of its job and of all jobs; like lab/desk, a subscriber
+// that does not keep up loses it.
 func (f *fakeService) publish(ev console.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, s := range f.subs {
 		if s.job == "" || s.job == ev.Job {
-			s.ch <- ev
+			select {
+			case s.ch <- ev:
+			default:
+			}
 		}
 	}
 }
