@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,9 +18,15 @@ const DefaultAddr = "127.0.0.1:1883"
 
 // Opts configures the embedded broker.
 type Opts struct {
-	Addr   string       // TCP address; "127.0.0.1:0" picks a free port (see Broker.Addr)
-	Users  []User       // accounts; anonymous clients are always refused
-	Logger *slog.Logger // nil: slog.Default()
+	// Addr is the plain TCP address; "127.0.0.1:0" picks a free port (see Broker.Addr). Empty
+	// means DefaultAddr, or no plain listener at all when TLSAddr is set.
+	Addr string
+	// TLSAddr, if set, is a second listener that speaks MQTT over TLS with the certificate in
+	// TLS; set TLS.ClientAuth and ClientCAs to require client certificates (see ServerTLS).
+	TLSAddr string
+	TLS     *tls.Config
+	Users   []User       // accounts; anonymous clients are always refused
+	Logger  *slog.Logger // nil: slog.Default()
 	// MessageExpiry is how long, in seconds, undelivered messages wait for an offline persistent
 	// session; 0 means 7 days (mochi's own default is 24 h).
 	MessageExpiry int64
@@ -42,18 +49,22 @@ type Broker struct {
 	limit *limiter // kept across restarts, so a restart does not forgive a guesser
 	log   *slog.Logger
 
-	mu     sync.Mutex
-	srv    *mqtt.Server // nil while stopped
-	addr   string       // the real address, fixed at the first start
-	closed bool
+	mu      sync.Mutex
+	srv     *mqtt.Server // nil while stopped
+	addr    string       // the real addresses, fixed at the first start
+	tlsAddr string
+	closed  bool
 }
 
-// Start listens on opts.Addr and serves until Close. ctx only bounds the start itself. It
-// refuses accounts with a well-known password unless the broker listens on loopback only (see
-// WellKnownPasswords).
+// Start listens on opts.Addr (and opts.TLSAddr) and serves until Close. ctx only bounds the
+// start itself. It refuses accounts with a well-known password unless every listener is on
+// loopback (see WellKnownPasswords).
 func Start(ctx context.Context, opts Opts) (*Broker, error) {
-	if opts.Addr == "" {
+	if opts.Addr == "" && opts.TLSAddr == "" {
 		opts.Addr = DefaultAddr
+	}
+	if opts.TLSAddr != "" && (opts.TLS == nil || len(opts.TLS.Certificates) == 0 && opts.TLS.GetCertificate == nil) {
+		return nil, fmt.Errorf("broker: TLS listener %s without a certificate", opts.TLSAddr)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -65,7 +76,8 @@ func Start(ctx context.Context, opts Opts) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: opts, users: us, limit: newLimiter(opts.LoginLimit, opts.Now), log: opts.Logger, addr: opts.Addr}
+	b := &Broker{opts: opts, users: us, limit: newLimiter(opts.LoginLimit, opts.Now), log: opts.Logger,
+		addr: opts.Addr, tlsAddr: opts.TLSAddr}
 	for _, u := range opts.Users {
 		if err := b.checkWellKnown(u); err != nil {
 			return nil, err
@@ -89,17 +101,36 @@ func (b *Broker) startLocked() error {
 	if err := srv.AddHook(newAuthHook(b.users, b.limit, b.log), nil); err != nil {
 		return fmt.Errorf("broker: add auth hook: %w", err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})
-	if err := srv.AddListener(tcp); err != nil {
-		return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
+	var tcp, secure *listeners.TCP
+	if b.addr != "" {
+		tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})
+		if err := srv.AddListener(tcp); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
+		}
+	}
+	if b.tlsAddr != "" {
+		secure = listeners.NewTCP(listeners.Config{ID: "tls", Address: b.tlsAddr, TLSConfig: b.opts.TLS})
+		if err := srv.AddListener(secure); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("broker: listen (TLS) on %s: %w", b.tlsAddr, err)
+		}
 	}
 	if err := srv.Serve(); err != nil {
 		_ = srv.Close()
-		return fmt.Errorf("broker: serve on %s: %w", b.addr, err)
+		return fmt.Errorf("broker: serve: %w", err)
 	}
-	b.addr = tcp.Address() // keep the port a ":0" start picked, so a restart reuses it
+	// Keep the ports a ":0" start picked, so a restart reuses them.
+	if tcp != nil {
+		b.addr = tcp.Address()
+	}
+	if secure != nil {
+		b.tlsAddr = secure.Address()
+	}
 	b.srv = srv
-	b.log.Info("broker: listening", "addr", b.addr, "users", b.users.count())
+	b.log.Info("broker: listening", "addr", b.addr, "tls_addr", b.tlsAddr,
+		"client_certs", b.opts.TLS != nil && b.opts.TLS.ClientAuth == tls.RequireAndVerifyClientCert,
+		"users", b.users.count())
 	return nil
 }
 
@@ -114,15 +145,37 @@ func (b *Broker) capabilities() *mqtt.Capabilities {
 	return c
 }
 
-// Addr is the address the broker listens on, with the real port after a ":0" start.
+// Addr is the plain TCP address the broker listens on, with the real port after a ":0" start;
+// "" when it has only a TLS listener.
 func (b *Broker) Addr() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.addr
 }
 
-// URL is Addr as a paho broker URL.
-func (b *Broker) URL() string { return "tcp://" + b.Addr() }
+// TLSAddr is the TLS listener's address, with the real port after a ":0" start; "" without one.
+func (b *Broker) TLSAddr() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tlsAddr
+}
+
+// URL is a paho broker URL of the plain listener, or of the TLS listener when there is no
+// plain one.
+func (b *Broker) URL() string {
+	if a := b.Addr(); a != "" {
+		return "tcp://" + a
+	}
+	return b.TLSURL()
+}
+
+// TLSURL is the TLS listener as a paho broker URL; "" without one.
+func (b *Broker) TLSURL() string {
+	if a := b.TLSAddr(); a != "" {
+		return "ssl://" + a
+	}
+	return ""
+}
 
 // AddUser adds or replaces an account; it applies to the next connection and the next ACL check.
 // Like Start, it refuses a well-known password unless the broker listens on loopback only.

@@ -23,7 +23,7 @@ var ErrDefaultPassword = errors.New("well-known default password on a broker rea
 // checkWellKnown refuses u if it has a well-known password and b listens beyond loopback.
 func (b *Broker) checkWellKnown(u User) error {
 	var open []string
-	for _, a := range []string{b.opts.Addr} {
+	for _, a := range []string{b.opts.Addr, b.opts.TLSAddr} {
 		if a != "" && !IsLoopback(a) {
 			open = append(open, a)
 		}

@@ -36,6 +36,7 @@ func TestWellKnownPasswordRefusedOffLoopback(t *testing.T) {
 	agent := mustUser(t, "agent1", RoleAgent, DefaultAgentPassword)
 	renamed := mustUser(t, "bench-3", RoleAgent, DefaultAgentPassword) // a file giving the same password
 	strong := mustUser(t, "bench-4", RoleAgent, "a long password of its own")
+	tlsCfg := selfSignedTLS(t)
 	cases := []struct {
 		name  string
 		opts  Opts
@@ -45,6 +46,7 @@ func TestWellKnownPasswordRefusedOffLoopback(t *testing.T) {
 		{"lab default on all interfaces", Opts{Addr: "0.0.0.0:0"}, []User{strong, lab}, `"lab"`},
 		{"agent default on all interfaces", Opts{Addr: ":0"}, []User{agent}, `"agent1"`},
 		{"default password under another name", Opts{Addr: "[::]:0"}, []User{strong, renamed}, `"bench-3"`},
+		{"TLS listener off loopback", Opts{Addr: "127.0.0.1:0", TLSAddr: "0.0.0.0:0", TLS: tlsCfg}, []User{lab}, `"lab"`},
 	}
 	for _, c := range cases {
 		c.opts.Users, c.opts.Logger = c.users, quiet
@@ -59,7 +61,8 @@ func TestWellKnownPasswordRefusedOffLoopback(t *testing.T) {
 			t.Errorf("%s: error %q does not name the account %s and password_hash", c.name, msg, c.who)
 		}
 	}
-	b, err := Start(context.Background(), Opts{Addr: "127.0.0.1:0", Users: []User{lab, agent}, Logger: quiet})
+	b, err := Start(context.Background(), Opts{Addr: "127.0.0.1:0", TLSAddr: "[::1]:0", TLS: tlsCfg,
+		Users: []User{lab, agent}, Logger: quiet})
 	if err != nil {
 		t.Fatalf("defaults on loopback refused: %v", err)
 	}

@@ -25,16 +25,19 @@ type Embedded struct {
 }
 
 // StartEmbeddedBroker starts the embedded broker on a free loopback port with a lab user; it is
-// closed at the end of the test.
-func StartEmbeddedBroker(t testing.TB) *Embedded {
+// closed at the end of the test. edit, if given, changes the options first (a TLS listener, a
+// login limit, more users).
+func StartEmbeddedBroker(t testing.TB, edit ...func(*broker.Opts)) *Embedded {
 	t.Helper()
 	lab, err := broker.NewUser("lab", broker.RoleLab, "", "lab-secret")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := broker.Start(context.Background(), broker.Opts{
-		Addr: "127.0.0.1:0", Users: []broker.User{lab}, Logger: Logger(t),
-	})
+	opts := broker.Opts{Addr: "127.0.0.1:0", Users: []broker.User{lab}, Logger: Logger(t)}
+	for _, e := range edit {
+		e(&opts)
+	}
+	b, err := broker.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

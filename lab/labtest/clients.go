@@ -1,6 +1,7 @@
 package labtest
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -37,7 +38,15 @@ type Killer struct {
 }
 
 func (k *Killer) dial(u *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
-	c, err := net.DialTimeout("tcp", u.Host, o.ConnectTimeout)
+	d := &net.Dialer{Timeout: o.ConnectTimeout}
+	var c net.Conn
+	var err error
+	switch u.Scheme {
+	case "ssl", "tls", "mqtts", "tcps": // as paho's own dialer
+		c, err = tls.DialWithDialer(d, "tcp", u.Host, o.TLSConfig)
+	default:
+		c, err = d.Dial("tcp", u.Host)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -51,12 +60,17 @@ func (k *Killer) dial(u *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
 func (k *Killer) Kill() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.conn != nil {
-		if tc, ok := k.conn.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0) // RST, not FIN: the peer sees a broken connection at once
-		}
-		_ = k.conn.Close()
+	if k.conn == nil {
+		return
 	}
+	conn := k.conn
+	if tc, ok := conn.(*tls.Conn); ok {
+		conn = tc.NetConn() // closed without a TLS close_notify, as a crash would
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // RST, not FIN: the peer sees a broken connection at once
+	}
+	_ = conn.Close()
 }
 
 // TryConnect connects with opts and returns the client or the broker's refusal.
