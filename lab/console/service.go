@@ -196,7 +196,7 @@ type Verification struct {
 	Known        bool      `json:"known"`         // the lab issued a report with this number
 	HashOK       *bool     `json:"hash_ok"`       // the QR's hash matches; nil when none was given
 	FileOK       *bool     `json:"file_ok"`       // the uploaded file is the issued one; nil when none
-	Status       string    `json:"status"`        // "valid", "superseded", "unknown", "altered"
+	Status       string    `json:"status"`        // "valid", "superseded", "withdrawn", "unknown", "altered"
 	SupersededBy string    `json:"superseded_by"` // the report that replaces it
 	Issued       time.Time `json:"issued"`        // zero when unknown
 	Customer     string    `json:"customer"`      // enterprise name

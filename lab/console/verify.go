@@ -27,6 +27,7 @@ var verifyTmpl = template.Must(template.ParseFS(templateFiles, "templates/verify
 var statusTexts = map[string]Text{
 	"valid":      {"有效", "Valid"},
 	"superseded": {"已被取代", "Superseded"},
+	"withdrawn":  {"已撤回", "Withdrawn"},
 	"unknown":    {"未知", "Unknown"},
 	"altered":    {"已被篡改", "Altered"},
 }

@@ -25,6 +25,8 @@ func TestVerifyPage(t *testing.T) {
 			[]string{"有效", "Valid", "滕州童车有限公司", "电动童车 TC-1", "合格 pass", "本报告由本实验室签发", "二维码校验码与签发记录一致", `data-status="valid"`}},
 		{console.Verification{Known: true, HashOK: ptr(true), Status: "superseded", SupersededBy: "R2026-0002", Issued: issued},
 			[]string{"已被取代", "Superseded", `href="/verify/R2026-0002"`, "R2026-0002"}},
+		{console.Verification{Known: true, Status: "withdrawn", Issued: issued, Message: console.Text{Zh: "该报告已撤回：探头超期", En: "This report was withdrawn: probe overdue"}},
+			[]string{"已撤回", "Withdrawn", "探头超期", `data-status="withdrawn"`}},
 		{console.Verification{Status: "unknown", Message: console.Text{Zh: "本实验室没有签发此编号的报告。", En: "No report with this number."}},
 			[]string{"未知", "Unknown", "没有签发此编号"}},
 		{console.Verification{Known: true, HashOK: ptr(false), Status: "altered", Issued: issued},
