@@ -2,9 +2,14 @@ package publish
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
 )
 
@@ -51,14 +56,18 @@ func TestBrokerRestartLosesNothing(t *testing.T) {
 	p.Notify()
 	waitFor(t, "first rows", 10*time.Second, func() bool { return lab.distinct() > 0 })
 	b.stop()
+	waitFor(t, "the agent to see the broker gone", 10*time.Second, func() bool { return sample(t, p, connectedGauge) == 0 })
 	appendN(t, ob, 10) // while the broker is down: they wait in the outbox
-	time.Sleep(1500 * time.Millisecond)
+	p.Notify()
 	b.start()
 	appendN(t, ob, 10)
 	p.Notify()
 	waitFor(t, "all rows acked after the broker came back", 30*time.Second, func() bool { return depth(t, ob) == 0 })
 	if got := lab.distinct(); got != 30*13 {
 		t.Errorf("lab saw %d distinct seqs, want %d", got, 30*13)
+	}
+	if n := sample(t, p, rewindsConnected); n < 2 {
+		t.Errorf("%v rewinds on connect, want 2: the agent did not reconnect", n)
 	}
 }
 
@@ -180,38 +189,113 @@ func TestRestartWithAckedOutboxStaysQuiet(t *testing.T) {
 	if n, err := ob.Ack(context.Background(), ob.Epoch(), last); err != nil || n != 39 {
 		t.Fatalf("ack deleted %d: %v", n, err)
 	}
-	var m *Publisher
-	m = runPublisher(t, ob, b.url(), func(o *Opts) {
-		o.AckTimeout = 200 * time.Millisecond
-	})
+	const ackTimeout = 200 * time.Millisecond
+	src := &turnCounter{Source: ob}
+	m := New(src, Opts{Site: "s1", Agent: "a1", BrokerURL: b.url(), AckTimeout: ackTimeout, WaitTimeout: 2 * time.Second})
 	m.SetMeta("rig0", telemetry.Meta{Model: "RT", Channels: []telemetry.Channel{{Name: "speed", Unit: "km/h"}}})
-	time.Sleep(1500 * time.Millisecond) // several ack timeouts
-	stalls := testutilCount(t, m, "ack_timeout")
-	if stalls != 0 {
-		t.Errorf("%v rewinds for acks while nothing was outstanding", stalls)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	waitFor(t, "the agent to connect", 10*time.Second, func() bool { return sample(t, m, connectedGauge) == 1 })
+	// Several ack timeouts, counted in turns of the forwarder's loop rather than slept: it asks
+	// for rows only once connected, and two turns that began after them mean checkStall ran at
+	// least once past them.
+	after := time.Now().Add(5 * ackTimeout)
+	waitFor(t, "the forwarder to run past several ack timeouts", 10*time.Second, func() bool { return src.turnsSince(after) >= 2 })
+
+	for key, n := range samples(t, m) {
+		if strings.HasPrefix(key, rewindsMetric+"{") && key != rewindsConnected && n > 0 {
+			t.Errorf("%s = %v: rewinds for acks while nothing was outstanding", key, n)
+		}
+	}
+	if n := sample(t, m, rewindsConnected); n != 1 {
+		t.Errorf("%v rewinds on connect, want 1", n)
 	}
 	if lab.distinct() != 0 {
 		t.Errorf("acknowledged readings were sent again: %d", lab.distinct())
 	}
 }
 
-func testutilCount(t *testing.T, p *Publisher, why string) float64 {
+// turnCounter notes when the forwarder asks the outbox for rows, which it does on every turn of
+// its loop while connected: tests wait for turns instead of sleeping.
+type turnCounter struct {
+	Source
+	mu    sync.Mutex
+	turns []time.Time
+}
+
+func (s *turnCounter) Pending(ctx context.Context, afterSeq int64, limit int) ([]outbox.Row, error) {
+	s.mu.Lock()
+	s.turns = append(s.turns, time.Now())
+	s.mu.Unlock()
+	return s.Source.Pending(ctx, afterSeq, limit)
+}
+
+func (s *turnCounter) turnsSince(t time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, at := range s.turns {
+		if at.After(t) {
+			n++
+		}
+	}
+	return n
+}
+
+// Metrics the tests read, by name and labels as samples keys them.
+const (
+	rewindsMetric    = "onestop_agent_rewinds_total"
+	rewindsConnected = rewindsMetric + `{why="connected"}`
+	connectedGauge   = "onestop_agent_broker_connected"
+)
+
+// samples returns every counter and gauge of p's registry, keyed by name and labels:
+// onestop_agent_rewinds_total{why="connected"}. A vector has a sample only once something
+// counted in it.
+func samples(t *testing.T, p *Publisher) map[string]float64 {
 	t.Helper()
 	mfs, err := p.opts.Metrics.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := map[string]float64{}
 	for _, mf := range mfs {
-		if mf.GetName() != "onestop_agent_rewinds_total" {
-			continue
-		}
 		for _, m := range mf.GetMetric() {
+			var labels []string
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "why" && l.GetValue() == why {
-					return m.GetCounter().GetValue()
-				}
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			key := mf.GetName()
+			if len(labels) > 0 {
+				key += "{" + strings.Join(labels, ",") + "}"
+			}
+			switch {
+			case m.GetCounter() != nil:
+				out[key] = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				out[key] = m.GetGauge().GetValue()
 			}
 		}
 	}
-	return 0
+	return out
+}
+
+// sample returns one sample; a missing one fails the test, so a renamed metric or label cannot
+// read as 0.
+func sample(t *testing.T, p *Publisher, key string) float64 {
+	t.Helper()
+	all := samples(t, p)
+	v, ok := all[key]
+	if !ok {
+		keys := make([]string, 0, len(all))
+		for k := range all {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		t.Fatalf("no metric %s; the registry has %s", key, strings.Join(keys, ", "))
+	}
+	return v
 }
