@@ -42,3 +42,4 @@ CGO_ENABLED=0 go build ./... >/dev/null
 export LANG=zh_CN.UTF-8
 # The kiosk tour test opens a real window: the suite runs inside a virtual X display.
 xvfb-run -a -s "-screen 0 1920x1920x24" env CGO_ENABLED=1 go test -race -p 2 -timeout 40m -count=1 ./...
+bash scripts/fuzz.sh --brief # every fuzz target for 2 s each, after the unit tests (issue 8)
