@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"go.bug.st/serial/enumerator"
 )
 
@@ -58,14 +61,43 @@ func TestListFillsByIDAndNormalises(t *testing.T) {
 	}
 }
 
-// The real enumerator must at least run here; what it finds depends on the machine.
+// The real enumerator runs here, and what it finds keeps List's promises whatever the machine
+// has: no error, sorted unique names of devices that exist, no pseudo-terminal, USB identity
+// in lower-case hex (none on other ports), by-id links that lead to their port.
 func TestListReal(t *testing.T) {
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		t.Fatalf("pseudo-terminal: %v", err)
+	}
+	defer ptm.Close()
+	defer pts.Close()
 	ports, err := List()
 	if err != nil {
-		t.Skipf("enumeration unavailable here: %v", err)
+		t.Fatalf("List on this machine: %v", err)
 	}
-	for _, p := range ports {
+	hex4 := regexp.MustCompile(`^[0-9a-f]{4}$`)
+	for i, p := range ports {
 		t.Logf("%+v", p)
+		if i > 0 && ports[i-1].Name >= p.Name {
+			t.Errorf("%s listed after %s: not sorted, or twice", p.Name, ports[i-1].Name)
+		}
+		if p.Name == pts.Name() || strings.HasPrefix(p.Name, "/dev/pts/") {
+			t.Errorf("pseudo-terminal %s listed", p.Name)
+		}
+		if _, err := os.Stat(p.Name); err != nil {
+			t.Errorf("listed %s: %v", p.Name, err)
+		}
+		if p.IsUSB && (!hex4.MatchString(p.VID) || !hex4.MatchString(p.PID)) {
+			t.Errorf("%s: USB VID:PID %q:%q, want 4 lower-case hex digits each", p.Name, p.VID, p.PID)
+		}
+		if !p.IsUSB && (p.VID != "" || p.PID != "") {
+			t.Errorf("%s is not USB but has VID:PID %q:%q", p.Name, p.VID, p.PID)
+		}
+		if p.ByID != "" {
+			if target, err := filepath.EvalSymlinks(p.ByID); err != nil || target != p.Name {
+				t.Errorf("%s: by-id %s leads to %q, %v", p.Name, p.ByID, target, err)
+			}
+		}
 	}
 }
 
