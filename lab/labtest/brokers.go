@@ -45,10 +45,10 @@ func StartEmbeddedBroker(t testing.TB, edit ...func(*broker.Opts)) *Embedded {
 	return &Embedded{Broker: b, URL: b.URL(), LabUser: "lab", LabPass: "lab-secret", t: t}
 }
 
-// AddAgent adds an agent account.
+// AddAgent adds an agent account bound to Site, as the lab station binds its agents.
 func (e *Embedded) AddAgent(name, pass string) {
 	e.t.Helper()
-	u, err := broker.NewUser(name, broker.RoleAgent, "", pass)
+	u, err := broker.NewUser(name, broker.RoleAgent, Site, pass)
 	if err == nil {
 		err = e.Broker.AddUser(u)
 	}

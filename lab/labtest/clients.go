@@ -115,8 +115,16 @@ func TrySubscribe(c mqtt.Client, filter string, h mqtt.MessageHandler) error {
 	if err := tok.Error(); err != nil {
 		return fmt.Errorf("labtest: subscribe %s: %w", filter, err)
 	}
-	if code := tok.(*mqtt.SubscribeToken).Result()[filter]; code > 2 {
-		return fmt.Errorf("labtest: subscribe %s: refused (code %#x)", filter, code)
+	// One filter, one result; paho keys it without a "$share/{group}/" prefix, so a lookup by
+	// filter would find nothing (and read as granted QoS 0) for a shared subscription.
+	res := tok.(*mqtt.SubscribeToken).Result()
+	if len(res) != 1 {
+		return fmt.Errorf("labtest: subscribe %s: %d results", filter, len(res))
+	}
+	for _, code := range res {
+		if code > 2 {
+			return fmt.Errorf("labtest: subscribe %s: refused (code %#x)", filter, code)
+		}
 	}
 	return nil
 }
