@@ -33,6 +33,12 @@
 // path.corrupt-<unix seconds> (with its -wal and -shm files) and a new outbox with a higher epoch is
 // started, so an unattended rig keeps measuring; the event is logged with log/slog.
 //
+// # One agent per file
+//
+// OpenWith takes an exclusive flock on path.lock and holds it until Close; a second Open of the same
+// outbox, from another process or this one, fails with ErrLocked. The kernel releases the lock when
+// the process ends, also by SIGKILL or a power cut, so no stale lock file needs clearing by hand.
+//
 // # Limits
 //
 // By default the outbox grows without bound. Opts.MaxRows caps it by dropping the oldest rows when an

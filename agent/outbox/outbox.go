@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync/atomic"
 
@@ -67,7 +68,13 @@ type Outbox struct {
 	// without making it durable first (with SyncNormal). syncs counts those flushes.
 	durable atomic.Int64
 	syncs   atomic.Int64
+
+	lock *os.File // holds the flock on path.lock until Close
 }
+
+// ErrLocked: another process (or another Outbox in this one) has the outbox open. Two agents
+// on one file would poll the same rig twice and fight over one MQTT client id.
+var ErrLocked = errors.New("outbox in use by another agent")
 
 // Open opens or creates the outbox at path with DefaultOpts.
 func Open(path string) (*Outbox, error) {
@@ -75,12 +82,27 @@ func Open(path string) (*Outbox, error) {
 }
 
 // OpenWith opens or creates the outbox at path. A corrupt file is quarantined and replaced by a new
-// outbox with a higher epoch; that is logged, not returned as an error.
+// outbox with a higher epoch; that is logged, not returned as an error. An outbox another Outbox
+// (in this process or another) holds open is refused with ErrLocked.
 func OpenWith(path string, o Opts) (*Outbox, error) {
 	o, err := o.normalize(path)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
 	}
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
+	}
+	ob, err := openOrReplace(path, o)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	ob.lock = lock
+	return ob, nil
+}
+
+func openOrReplace(path string, o Opts) (*Outbox, error) {
 	ob, err := open(path, o)
 	if err == nil || !isCorrupt(err) {
 		return ob, err
@@ -124,10 +146,14 @@ func (o *Outbox) Dropped() int64 { return o.dropped.Load() }
 // Path is the file the outbox lives in.
 func (o *Outbox) Path() string { return o.path }
 
-// Close releases the file. Appended rows stay for the next Open.
+// Close releases the file and its lock. Appended rows stay for the next Open.
 func (o *Outbox) Close() error {
 	errStmt := o.insert.Close()
-	if err := o.db.Close(); err != nil {
+	err := o.db.Close()
+	if o.lock != nil {
+		o.lock.Close() // after the database: the next holder must not meet a half-closed file
+	}
+	if err != nil {
 		return fmt.Errorf("outbox: close: %w", err)
 	}
 	if errStmt != nil {
