@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,8 +52,13 @@ func TestServeReleasesPTYMaster(t *testing.T) {
 	port := openPort(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- modbus.Serve(ctx, master, newRegs(), modbus.ServerOpts{Unit: 1, Baud: testBaud}) }()
-	time.Sleep(20 * time.Millisecond) // let Serve's reader block in Read
+	spy := &readSpy{File: master, reading: make(chan struct{})}
+	go func() { done <- modbus.Serve(ctx, spy, newRegs(), modbus.ServerOpts{Unit: 1, Baud: testBaud}) }()
+	select { // Serve's reader is in Read: the case where a stale reader could keep the master
+	case <-spy.reading:
+	case <-time.After(okTimeout):
+		t.Fatal("Serve never read")
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Serve = %v after cancel", err)
@@ -66,4 +73,17 @@ func TestServeReleasesPTYMaster(t *testing.T) {
 	if _, err := io.ReadFull(master, got); err != nil || string(got) != "after" {
 		t.Fatalf("read after Serve = %q, %v; a stale reader took the bytes?", got, err)
 	}
+}
+
+// readSpy is the PTY master with its deadline and poller methods, closing reading when a Read
+// starts: a test can then wait for Serve's reader to be in Read instead of sleeping.
+type readSpy struct {
+	*os.File
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (s *readSpy) Read(p []byte) (int, error) {
+	s.once.Do(func() { close(s.reading) })
+	return s.File.Read(p)
 }
