@@ -28,7 +28,7 @@
   const ROLE_TEXT = { operator: '检测员 Operator', reviewer: '审核员 Reviewer' };
   const OUTCOME_CLASS = {
     'pass': 'pass', 'conditional pass': 'cpass', 'conditional fail': 'cfail',
-    'fail': 'fail', 'not evaluated': 'ne',
+    'fail': 'fail', 'not evaluated': 'ne', 'not judged': 'ne',
   };
 
   // ---- helpers ---------------------------------------------------------------------------
