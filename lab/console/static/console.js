@@ -396,7 +396,7 @@
       ['批号 Batch', j.batch],
       ['样品编号 Sample ID', j.sample_id],
       ['收样日期 Received', j.received],
-      ['存放位置 Location', j.location],
+      ['检测地点 Location of testing', j.location],
       ['检测类型 Mode', j.mode],
       ['判定规则 Rule', j.rule],
       ['设备 Rig', [j.agent, j.dev].filter(Boolean).join(' / ')],
@@ -463,7 +463,7 @@
       btn.addEventListener('click', () => onManual(it.id, input));
       return el('tr', { dataset: { item: it.id } },
         el('td', { text: `${it.clause} ${text(it.title)}` }),
-        el('td', { text: `${it.limit} ${it.unit}` }),
+        el('td', { text: it.limit }),
         el('td', {}, input),
         el('td', {}, btn));
     }));
