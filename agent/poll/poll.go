@@ -29,7 +29,7 @@ type Opts struct {
 	Port     string        // serial path; a symlink is re-resolved at each reopen
 	Baud     int           // serial speed, 8N1
 	Unit     byte          // Modbus unit id
-	Interval time.Duration // between snapshots
+	Interval time.Duration // from the start of one snapshot to the next; 0: back to back, as fast as the line allows
 	Timeout  time.Duration // Modbus reply timeout
 	Out      Appender
 	Notify   func()                             // new rows are in the outbox
@@ -208,7 +208,7 @@ func (p *Poller) Do(ctx context.Context, name string, args json.RawMessage) (any
 const (
 	CmdStartStep       = "start_step"        // args {"step": N}
 	CmdStopStep        = "stop_step"         // no args
-	CmdSetPollInterval = "set_poll_interval" // args {"interval_ms": N}, 10..60000
+	CmdSetPollInterval = "set_poll_interval" // args {"interval_ms": N}, 0 (back to back) or 10..60000
 	CmdIdentify        = "identify"          // no args; re-reads identity, republishes meta
 	CmdStatus          = "status"            // no args; the last snapshot's state (no new request)
 )
@@ -228,8 +228,8 @@ func (p *Poller) do(name string, args json.RawMessage) (any, error) {
 	ctx, cancel := p.opCtx()
 	defer cancel()
 	var a struct {
-		Step       int `json:"step"`
-		IntervalMS int `json:"interval_ms"`
+		Step       int  `json:"step"`
+		IntervalMS *int `json:"interval_ms"` // 0 is a value (back to back): missing is not 0
 	}
 	if len(args) > 0 {
 		if err := json.Unmarshal(args, &a); err != nil {
@@ -245,11 +245,15 @@ func (p *Poller) do(name string, args json.RawMessage) (any, error) {
 	case CmdStopStep:
 		return nil, p.rig.StopStep(ctx)
 	case CmdSetPollInterval:
-		if a.IntervalMS < 10 || a.IntervalMS > 60000 {
-			return nil, fmt.Errorf("%s: interval_ms %d: want 10..60000", name, a.IntervalMS)
+		if a.IntervalMS == nil {
+			return nil, fmt.Errorf("%s: interval_ms missing: want 0 (back to back) or 10..60000", name)
 		}
-		p.interval = time.Duration(a.IntervalMS) * time.Millisecond
-		return map[string]int{"interval_ms": a.IntervalMS}, nil
+		ms := *a.IntervalMS
+		if ms != 0 && (ms < 10 || ms > 60000) {
+			return nil, fmt.Errorf("%s: interval_ms %d: want 0 (back to back) or 10..60000", name, ms)
+		}
+		p.interval = time.Duration(ms) * time.Millisecond
+		return map[string]int{"interval_ms": ms}, nil
 	case CmdStatus:
 		if p.last.Time.IsZero() {
 			return nil, fmt.Errorf("%s: no snapshot yet", name)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -489,6 +490,30 @@ func TestPollSetIntervalChangesRate(t *testing.T) {
 	first := rows[len(rows)-more*rig.NumChannels].Reading.T
 	if span := time.Duration(last - first); span < (more-2)*50*time.Millisecond {
 		t.Errorf("%d polls at 50 ms spanned only %v", more, span)
+	}
+	b.assertServedMatchesOutbox()
+}
+
+// Interval 0 polls back to back: the next request goes out as soon as the last reply is in,
+// so snapshots follow each other by about one exchange on the wire (a few ms at 115200), far
+// closer than the smallest waiting interval of 10 ms.
+func TestPollIntervalZeroIsBackToBack(t *testing.T) {
+	b := newBench(t, slowPolls)
+	b.waitPolls(1)
+	if _, err := b.do(poll.CmdSetPollInterval, `{"interval_ms":0}`); err != nil {
+		t.Fatal(err)
+	}
+	const more = 40
+	b.waitPolls(more)
+	b.stop()
+	rows := b.rows()
+	var gaps []time.Duration
+	for i := len(rows) - more*rig.NumChannels + rig.NumChannels; i < len(rows); i += rig.NumChannels {
+		gaps = append(gaps, time.Duration(rows[i].Reading.T-rows[i-rig.NumChannels].Reading.T))
+	}
+	slices.Sort(gaps)
+	if med := gaps[len(gaps)/2]; med >= 10*time.Millisecond {
+		t.Errorf("median gap between back-to-back snapshots %v, want < 10 ms (gaps %v)", med, gaps)
 	}
 	b.assertServedMatchesOutbox()
 }
