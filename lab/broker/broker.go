@@ -30,6 +30,9 @@ type Opts struct {
 	// MessageExpiry is how long, in seconds, undelivered messages wait for an offline persistent
 	// session; 0 means 7 days (mochi's own default is 24 h).
 	MessageExpiry int64
+	// ConnectTimeout bounds a new connection's TLS handshake and CONNECT; 0 means
+	// DefaultConnectTimeout.
+	ConnectTimeout time.Duration
 	// LoginLimit bounds failed logins per client address; zero means DefaultLoginLimit.
 	LoginLimit LoginLimit
 	Now        func() time.Time // the login limit's clock; nil: time.Now
@@ -72,6 +75,9 @@ func Start(ctx context.Context, opts Opts) (*Broker, error) {
 	if opts.MessageExpiry <= 0 {
 		opts.MessageExpiry = 7 * 24 * 3600
 	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultConnectTimeout
+	}
 	us, err := newUsers(opts.Users)
 	if err != nil {
 		return nil, err
@@ -104,14 +110,14 @@ func (b *Broker) startLocked() error {
 	var tcp, secure *listeners.TCP
 	if b.addr != "" {
 		tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})
-		if err := srv.AddListener(tcp); err != nil {
+		if err := srv.AddListener(connectDeadline{tcp, b.opts.ConnectTimeout}); err != nil {
 			_ = srv.Close()
 			return fmt.Errorf("broker: listen on %s: %w", b.addr, err)
 		}
 	}
 	if b.tlsAddr != "" {
 		secure = listeners.NewTCP(listeners.Config{ID: "tls", Address: b.tlsAddr, TLSConfig: b.opts.TLS})
-		if err := srv.AddListener(secure); err != nil {
+		if err := srv.AddListener(connectDeadline{secure, b.opts.ConnectTimeout}); err != nil {
 			_ = srv.Close()
 			return fmt.Errorf("broker: listen (TLS) on %s: %w", b.tlsAddr, err)
 		}

@@ -2,6 +2,9 @@ package broker_test
 
 import (
 	"crypto/tls"
+	"errors"
+	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -146,5 +149,39 @@ func TestClientTLSFiles(t *testing.T) {
 	}
 	if _, err := broker.ServerTLS(pki.ServerCert, pki.ServerKey, pki.ServerKey); err == nil {
 		t.Error("ServerTLS accepted a key as client CA file")
+	}
+}
+
+// A connection that never finishes its TLS handshake or never sends CONNECT is dropped after
+// ConnectTimeout, on both listeners, and does not hold up Stop: mochi sets no deadline of its
+// own before CONNECT, and its Close waits for every connection.
+func TestSilentConnectionDropped(t *testing.T) {
+	pki := labtest.NewPKI(t)
+	e := labtest.StartEmbeddedBroker(t, func(o *broker.Opts) {
+		o.ConnectTimeout = 300 * time.Millisecond
+		o.TLSAddr, o.TLS = "127.0.0.1:0", pki.ServerTLS(false)
+	})
+	for _, addr := range []string{e.Broker.Addr(), e.Broker.TLSAddr()} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: a silent connection is still open after 5 s", addr)
+		}
+	}
+	c, err := net.Dial("tcp", e.Broker.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stopped := make(chan error, 1)
+	go func() { stopped <- e.Broker.Stop() }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Error("Stop waits for a silent connection")
 	}
 }
