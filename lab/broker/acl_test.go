@@ -116,6 +116,8 @@ func TestUserValidate(t *testing.T) {
 		{Name: "a/b", Role: RoleAgent, Hash: h},
 		{Name: "a", Role: "admin", Hash: h},
 		{Name: "a", Role: RoleAgent, Hash: "plain"},
+		{Name: "a", Role: RoleAgent, Hash: "pbkdf2-sha256$1$AA$AA"}, // too few iterations
+		{Name: "a", Role: RoleAgent, Hash: "pbkdf2-sha256$20000$AA"},
 		{Name: "a", Role: RoleAgent, Site: "#", Hash: h},
 	} {
 		if u.Validate() == nil {

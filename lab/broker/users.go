@@ -3,7 +3,6 @@ package broker
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
@@ -27,8 +26,6 @@ type User struct {
 	// Hash is the output of HashPassword; plain passwords are never stored.
 	Hash string `toml:"password_hash" json:"-"`
 }
-
-const hashScheme = passhash.Scheme
 
 // ErrUser marks a user definition the broker refuses.
 var ErrUser = errors.New("broker: bad user")
@@ -66,8 +63,9 @@ func (u User) Validate() error {
 		return fmt.Errorf("%w: %s: role %q (want lab or agent)", ErrUser, u.Name, u.Role)
 	case u.Site != "" && !telemetry.ValidName(u.Site):
 		return fmt.Errorf("%w: %s: site %q", ErrUser, u.Name, u.Site)
-	case !strings.HasPrefix(u.Hash, hashScheme+"$"):
-		return fmt.Errorf("%w: %s: password_hash is not a %s hash", ErrUser, u.Name, hashScheme)
+	}
+	if err := passhash.Validate(u.Hash); err != nil {
+		return fmt.Errorf("%w: %s: password_hash: %w (make one with lab hash-password)", ErrUser, u.Name, err)
 	}
 	return nil
 }
