@@ -160,3 +160,14 @@ func (p *Proc) Exited() bool {
 		return false
 	}
 }
+
+// Wait waits up to timeout for the process to end by itself and returns its exit status (-1
+// when a signal ended it); an error says it is still running.
+func (p *Proc) Wait(timeout time.Duration) (int, error) {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode(), nil
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("demo: %s still running after %v", p.Name, timeout)
+	}
+}

@@ -127,6 +127,8 @@ type Counters struct {
 	ReadingsServed  int64 `json:"readings_served"`
 	CRCFaults       int64 `json:"crc_faults"`
 	Drops           int64 `json:"drops"`
+	Delays          int64 `json:"delays"`
+	Exceptions      int64 `json:"exceptions"`
 	Hangups         int64 `json:"hangups"`
 }
 
@@ -180,7 +182,7 @@ func (s *Stack) StartAgent(o AgentOpts) (*Proc, error) {
 		o.Poll = 100 * time.Millisecond
 	}
 	args := []string{"--broker", s.URL, "--username", AgentName, "--password", AgentPass, "--site", Site,
-		"--agent", AgentName, "--rig", RigName + "=" + s.Twin.Link, "--outbox", filepath.Join(s.Dir, "agent-outbox.db"),
+		"--agent", AgentName, "--rig", RigName + "=" + s.Twin.Link, "--outbox", s.OutboxPath(),
 		"--metrics", "off", "--poll", o.Poll.String()}
 	args = append(args, o.Extra...)
 	p, err := StartProc("agent", s.Tools.Agent, args, filepath.Join(s.Dir, "agent.log"))
