@@ -109,8 +109,12 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 			}
 		}()
 	}
+	clientTLS, err := cfg.ClientTLS()
+	if err != nil {
+		return st, err
+	}
 	st.cmd, err = command.Dial(command.Opts{BrokerURL: url, Username: cfg.Broker.Username, Password: cfg.Broker.Password,
-		Site: cfg.Site, ClientID: "onestop-lab-cmd-" + cfg.Site, Timeout: 5 * time.Second})
+		TLS: clientTLS, Site: cfg.Site, ClientID: "onestop-lab-cmd-" + cfg.Site, Timeout: 5 * time.Second})
 	if err != nil {
 		return st, err
 	}
@@ -124,7 +128,7 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 		return st, err
 	}
 	st.ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
-		Password: cfg.Broker.Password, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared,
+		Password: cfg.Broker.Password, TLS: clientTLS, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared,
 		OnStored: st.desk.Readings})
 	if err != nil {
 		return st, err
@@ -168,16 +172,35 @@ func (st *station) Close() {
 	}
 }
 
+// startBroker starts the embedded broker with the configured accounts, agents bound to the
+// station's site unless their entry names another, and the TLS listener if configured.
 func startBroker(ctx context.Context, cfg config.Config) (*broker.Broker, error) {
 	var users []broker.User
 	for _, u := range cfg.Users {
-		bu, err := broker.NewUser(u.Name, broker.Role(u.Role), "", u.Password)
+		bu, err := brokerUser(u, cfg.Site)
 		if err != nil {
 			return nil, err
 		}
 		users = append(users, bu)
 	}
-	return broker.Start(ctx, broker.Opts{Addr: cfg.Broker.Listen, Users: users})
+	tlsCfg, err := cfg.ServerTLS()
+	if err != nil {
+		return nil, err
+	}
+	return broker.Start(ctx, broker.Opts{Addr: cfg.Broker.Listen, TLSAddr: cfg.Broker.TLSListen, TLS: tlsCfg, Users: users})
+}
+
+// brokerUser turns a [[user]] entry into a broker account: a hash as given, or a plain
+// password hashed now.
+func brokerUser(u config.User, site string) (broker.User, error) {
+	if u.Site != "" || u.Role != string(broker.RoleAgent) {
+		site = u.Site
+	}
+	if u.PasswordHash == "" {
+		return broker.NewUser(u.Name, broker.Role(u.Role), site, u.Password)
+	}
+	bu := broker.User{Name: u.Name, Role: broker.Role(u.Role), Site: site, Hash: u.PasswordHash}
+	return bu, bu.Validate()
 }
 
 // consoleUsers hashes the plain passwords of trial accounts; hashed ones pass as they are.

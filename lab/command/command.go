@@ -5,6 +5,7 @@ package command
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,7 @@ var ErrRefused = errors.New("command refused")
 // Opts say where to connect.
 type Opts struct {
 	BrokerURL, Username, Password, Site, ClientID string
+	TLS                                           *tls.Config   // for an ssl:// URL
 	Timeout                                       time.Duration // default wait for a result
 }
 
@@ -50,6 +52,9 @@ func Dial(opts Opts) (*Sender, error) {
 		SetOnConnectHandler(func(c mqtt.Client) {
 			c.Subscribe(telemetry.AllResultFilter(opts.Site), 1, s.onResult).WaitTimeout(opts.Timeout)
 		})
+	if opts.TLS != nil {
+		o.SetTLSConfig(opts.TLS)
+	}
 	s.client = mqtt.NewClient(o)
 	t := s.client.Connect()
 	if !t.WaitTimeout(opts.Timeout) {

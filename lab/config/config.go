@@ -3,15 +3,19 @@
 package config
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/internal/passhash"
+	"github.com/onestop-station/onestop/lab/broker"
 )
 
 // Config is the lab station's configuration; Keys explains every key.
@@ -48,7 +52,8 @@ type ConsoleUser struct {
 	Password     string `toml:"password"`      // plain, for trials on one machine only
 }
 
-// Broker says whether the lab runs its own broker or joins one.
+// Broker says whether the lab runs its own broker or joins one, and how the lab's own clients
+// connect to it.
 type Broker struct {
 	Embedded bool   `toml:"embedded"`
 	Listen   string `toml:"listen"`
@@ -56,17 +61,37 @@ type Broker struct {
 	Username string `toml:"username"`
 	Password string `toml:"password"`
 	Shared   bool   `toml:"shared"`
+
+	// The embedded broker's TLS listener: its certificate and key, and the CA that must have
+	// signed every client's certificate ("" accepts clients without one).
+	TLSListen   string `toml:"tls_listen"`
+	TLSCert     string `toml:"tls_cert"`
+	TLSKey      string `toml:"tls_key"`
+	TLSClientCA string `toml:"tls_client_ca"`
+
+	// TLS of the lab's own clients, for an ssl:// url or an embedded broker with only tls_listen.
+	CAFile     string `toml:"ca_file"`
+	CertFile   string `toml:"cert_file"`
+	KeyFile    string `toml:"key_file"`
+	ServerName string `toml:"server_name"`
 }
 
-// User is an account of the embedded broker.
+// User is an account of the embedded broker; give password_hash (or, for trials, password).
 type User struct {
-	Name     string `toml:"name"`
-	Role     string `toml:"role"`
-	Password string `toml:"password"`
+	Name         string `toml:"name"`
+	Role         string `toml:"role"`
+	Password     string `toml:"password"`
+	PasswordHash string `toml:"password_hash"`
+	// Site binds the account to one site's topics. Agents default to the station's site; lab
+	// users to every site.
+	Site string `toml:"site"`
 }
 
 // DemoAgentPassword is agent1's password in the defaults; the agent's defaults use the same.
-const DemoAgentPassword = "agent1-secret"
+const DemoAgentPassword = broker.DefaultAgentPassword
+
+// PasswordEnv, when set, overrides [broker] password, so it need not be in a file.
+const PasswordEnv = "ONESTOP_LAB_PASSWORD"
 
 // Default runs everything on one machine.
 func Default() Config {
@@ -74,9 +99,9 @@ func Default() Config {
 		Site:   "tengzhou",
 		DB:     "onestop-data/lab.db",
 		HTTP:   "127.0.0.1:8080",
-		Broker: Broker{Embedded: true, Listen: "127.0.0.1:1883", Username: "lab", Password: "lab-secret"},
+		Broker: Broker{Embedded: true, Listen: "127.0.0.1:1883", Username: "lab", Password: broker.DefaultLabPassword},
 		Users: []User{
-			{Name: "lab", Role: "lab", Password: "lab-secret"},
+			{Name: "lab", Role: "lab", Password: broker.DefaultLabPassword},
 			{Name: "agent1", Role: "agent", Password: DemoAgentPassword},
 		},
 		Console: Console{Users: []ConsoleUser{
@@ -95,14 +120,31 @@ const Keys = `Configuration keys (TOML; flags override):
                        and the public /verify/{no}; "" disables (default 127.0.0.1:8080)
   plans                folder of test-plan files replacing the built-in ones (lab/plan/data/README.md)
   [broker] embedded    run the embedded MQTT broker (default true)
-  [broker] listen      its TCP address (default 127.0.0.1:1883)
-  [broker] url         join this broker instead, e.g. tcp://mosquitto:1883 (sets embedded = false)
+  [broker] listen      its plain TCP address (default 127.0.0.1:1883); "" or "off" with tls_listen for TLS only
+  [broker] tls_listen  also listen for MQTT over TLS here, e.g. 0.0.0.0:8883 (agents use ssl://host:8883)
+  [broker] tls_cert    PEM certificate of that listener (its names must be what agents dial or their server_name)
+  [broker] tls_key     PEM private key of tls_cert
+  [broker] tls_client_ca  PEM CA file: every TLS client must show a certificate it signed (on top of
+                       its password); "" accepts clients without a certificate
+  [broker] url         join this broker instead, e.g. tcp://mosquitto:1883 or ssl://mosquitto:8883
+                       (sets embedded = false)
   [broker] username    the lab's own MQTT user (default "lab")
-  [broker] password    its password
+  [broker] password    its password (or set ONESTOP_LAB_PASSWORD); with the embedded broker it must be
+                       the password of the [[user]] of that name
+  [broker] ca_file / cert_file / key_file / server_name   TLS of the lab's own clients when they
+                       connect over ssl:// (an ssl:// url, or an embedded broker with only tls_listen):
+                       CAs to trust instead of the system's, a client certificate and its key, the
+                       name the broker's certificate must carry when it is not the host dialled
   [broker] shared      subscribe with $share/lab/... so several lab workers split the load
-  [[user]] name        an account of the embedded broker
+  [[user]] name        an account of the embedded broker (a file that lists users replaces the demo
+                       accounts lab/lab-secret and agent1/agent1-secret)
   [[user]] role        "lab" (everything under onestop/v1/lab/) or "agent" (only its own agent/{name}/ topics)
-  [[user]] password    its password (kept in memory as a salted hash)
+  [[user]] password_hash  from "lab hash-password" (pbkdf2-sha256$...), so no password is in the file
+  [[user]] password    or its password in plain text, for trials; give exactly one of the two
+  [[user]] site        the site the account may use; agents default to site above, lab users to every site
+  The embedded broker refuses to start when it listens on anything but loopback (listen or tls_listen)
+  and an account has a well-known default password (lab-secret, agent1-secret). Failed logins are
+  limited per client address: after 5 in a minute that address is refused for 5 minutes.
   [console] public_url        base of the verification URL printed on reports (default http://HTTP)
   [console] lab_name_zh / lab_name_en / lab_address   the laboratory as reports name it
   [console] font              report font, a TTF with Latin and CJK (default: fonts-arphic-gbsn00lp)
@@ -124,7 +166,7 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	listen := fs.String("listen", "", "embedded broker address, overrides [broker] listen")
 	url := fs.String("broker", "", "external broker URL: join it instead of embedding one")
 	user := fs.String("username", "", "lab MQTT user, overrides [broker] username")
-	pass := fs.String("password", "", "lab MQTT password, overrides [broker] password")
+	pass := fs.String("password", "", "lab MQTT password, overrides [broker] password (or set "+PasswordEnv+")")
 	fs.StringVar(&simulate, "simulate", "", `also run a rig twin with this scenario (nominal, overvoltage, brake-failure, overtemp-handheld) and an agent on it`)
 	fs.Usage = func() {
 		fmt.Fprintf(out, "usage: lab %s [flags]\n\nFlags:\n", name)
@@ -136,11 +178,19 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	}
 	c := Default()
 	if *path != "" {
+		users := c.Users
 		c.Users = nil // a file that lists users replaces the demo accounts
 		c.Console.Users = nil
-		if _, err := toml.DecodeFile(*path, &c); err != nil {
+		md, err := toml.DecodeFile(*path, &c)
+		if err != nil {
 			return Config{}, nil, fmt.Errorf("config: %s: %w", *path, err)
 		}
+		if !md.IsDefined("user") {
+			c.Users = users // loopback only: the broker refuses their passwords anywhere else
+		}
+	}
+	if p := os.Getenv(PasswordEnv); p != "" {
+		c.Broker.Password = p
 	}
 	for dst, v := range map[*string]string{&c.Site: *site, &c.DB: *db, &c.HTTP: *httpAddr, &c.Broker.Listen: *listen,
 		&c.Broker.URL: *url, &c.Broker.Username: *user, &c.Broker.Password: *pass} {
@@ -151,6 +201,9 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	c.Simulate = simulate
 	if c.HTTP == "off" {
 		c.HTTP = ""
+	}
+	if c.Broker.Listen == "off" {
+		c.Broker.Listen = ""
 	}
 	if c.Broker.URL != "" {
 		c.Broker.Embedded = false
@@ -172,12 +225,53 @@ func (c Config) PublicURL() string {
 	return "http://" + c.HTTP
 }
 
-// BrokerURL is where the lab's own clients connect.
+// BrokerURL is where the lab's own clients connect: the embedded broker's plain listener, or
+// its TLS listener when it has only that one.
 func (c Config) BrokerURL() string {
-	if c.Broker.Embedded {
-		return "tcp://" + c.Broker.Listen
+	switch {
+	case !c.Broker.Embedded:
+		return c.Broker.URL
+	case c.Broker.Listen == "":
+		return "ssl://" + c.Broker.TLSListen
 	}
-	return c.Broker.URL
+	return "tcp://" + c.Broker.Listen
+}
+
+// ClientTLS is the TLS configuration of the lab's own clients: nil unless they connect over
+// ssl:// or a client TLS key is set.
+func (c Config) ClientTLS() (*tls.Config, error) {
+	b := c.Broker
+	if !isTLSURL(c.BrokerURL()) && b.CAFile == "" && b.CertFile == "" && b.KeyFile == "" && b.ServerName == "" {
+		return nil, nil
+	}
+	t, err := broker.ClientTLS(b.CAFile, b.CertFile, b.KeyFile, b.ServerName)
+	if err != nil {
+		return nil, fmt.Errorf("config: [broker] ca_file/cert_file/key_file: %w", err)
+	}
+	return t, nil
+}
+
+// ServerTLS is the embedded broker's TLS listener configuration; nil without tls_listen.
+func (c Config) ServerTLS() (*tls.Config, error) {
+	b := c.Broker
+	if !b.Embedded || b.TLSListen == "" {
+		return nil, nil
+	}
+	t, err := broker.ServerTLS(b.TLSCert, b.TLSKey, b.TLSClientCA)
+	if err != nil {
+		return nil, fmt.Errorf("config: [broker] tls_cert/tls_key/tls_client_ca: %w", err)
+	}
+	return t, nil
+}
+
+// isTLSURL reports whether paho dials url with TLS.
+func isTLSURL(url string) bool {
+	scheme, _, _ := strings.Cut(url, "://")
+	switch scheme {
+	case "ssl", "tls", "mqtts", "mqtt+ssl", "tcps":
+		return true
+	}
+	return false
 }
 
 // Validate reports the first key that cannot work.
@@ -189,8 +283,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: db is empty")
 	case !c.Broker.Embedded && !strings.Contains(c.Broker.URL, "://"):
 		return fmt.Errorf("config: broker url %q: want tcp://host:port", c.Broker.URL)
-	case c.Broker.Embedded && c.Broker.Listen == "":
-		return fmt.Errorf("config: broker listen is empty")
+	case c.Broker.Embedded && c.Broker.Listen == "" && c.Broker.TLSListen == "":
+		return fmt.Errorf("config: broker listen and tls_listen are both empty")
+	case c.Broker.Embedded && c.Broker.TLSListen != "" && (c.Broker.TLSCert == "" || c.Broker.TLSKey == ""):
+		return fmt.Errorf("config: broker tls_listen needs tls_cert and tls_key")
+	case (c.Broker.CertFile == "") != (c.Broker.KeyFile == ""):
+		return fmt.Errorf("config: broker cert_file and key_file go together")
+	}
+	if err := c.validateUsers(); err != nil {
+		return err
 	}
 	for _, u := range c.Console.Users {
 		if u.Role != "operator" && u.Role != "reviewer" {
@@ -200,10 +301,41 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: console user %q: give password_hash (or password), not both", u.Name)
 		}
 	}
+	return nil
+}
+
+// validateUsers checks the embedded broker's accounts, and that the lab's own user is one of
+// them with the password the lab's clients will give.
+func (c Config) validateUsers() error {
+	seen := map[string]User{}
 	for _, u := range c.Users {
-		if u.Role != "lab" && u.Role != "agent" {
+		switch {
+		case !telemetry.ValidName(u.Name) || seen[u.Name].Name != "":
+			return fmt.Errorf("config: user %q: empty, repeated or not one topic level", u.Name)
+		case u.Role != "lab" && u.Role != "agent":
 			return fmt.Errorf("config: user %q: role %q: want lab or agent", u.Name, u.Role)
+		case (u.Password == "") == (u.PasswordHash == ""):
+			return fmt.Errorf("config: user %q: give password_hash (from lab hash-password) or password, exactly one", u.Name)
+		case u.Site != "" && !telemetry.ValidName(u.Site):
+			return fmt.Errorf("config: user %q: site %q: must be one topic level", u.Name, u.Site)
 		}
+		if u.PasswordHash != "" {
+			if err := passhash.Validate(u.PasswordHash); err != nil {
+				return fmt.Errorf("config: user %q: password_hash: %w (make one with lab hash-password)", u.Name, err)
+			}
+		}
+		seen[u.Name] = u
+	}
+	if !c.Broker.Embedded {
+		return nil
+	}
+	lab, ok := seen[c.Broker.Username]
+	switch {
+	case !ok || lab.Role != "lab":
+		return fmt.Errorf("config: [broker] username %q: no [[user]] of role lab with that name for the lab's own clients", c.Broker.Username)
+	case lab.Password != "" && lab.Password != c.Broker.Password,
+		lab.PasswordHash != "" && !passhash.Check(lab.PasswordHash, c.Broker.Password):
+		return fmt.Errorf("config: [broker] password is not the password of [[user]] %q: set it (or %s) to the password you hashed", lab.Name, PasswordEnv)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,12 +18,15 @@ import (
 
 // Opts configures an Ingest. BrokerURL, Site and Store are required.
 type Opts struct {
-	BrokerURL string // e.g. tcp://127.0.0.1:1883
+	BrokerURL string // e.g. tcp://127.0.0.1:1883, or ssl://lab-station:8883 with TLS
 	Username  string
 	Password  string
 	Site      string // the site whose agents this lab serves
 	ClientID  string // stable across restarts; default "lab-{site}"
 	Store     *store.Store
+
+	// TLS is used with an ssl:// BrokerURL: the CAs to trust, a client certificate, a server name.
+	TLS *tls.Config
 
 	// Shared subscribes through "$share/{ShareGroup}/…" so several lab workers split the load.
 	Shared     bool
@@ -160,6 +164,9 @@ func (in *Ingest) clientOptions() *mqtt.ClientOptions {
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			in.log.Warn("ingest: connection lost", "error", err)
 		})
+	if in.opts.TLS != nil {
+		o.SetTLSConfig(in.opts.TLS)
+	}
 	return o
 }
 
