@@ -54,6 +54,10 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config.Config) error {
+	brokerTLS, err := cfg.Broker.TLS()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Outbox.Path), 0o750); err != nil {
 		return err
 	}
@@ -66,7 +70,7 @@ func run(ctx context.Context, cfg config.Config) error {
 	disp := command.New()
 	pub := publish.New(ob, publish.Opts{
 		Site: cfg.Site, Agent: cfg.AgentID, Version: Version,
-		BrokerURL: cfg.Broker.URL, Username: cfg.Broker.Username, Password: cfg.Broker.Password,
+		BrokerURL: cfg.Broker.URL, Username: cfg.Broker.Username, Password: cfg.Broker.Password, TLS: brokerTLS,
 		BatchMax: cfg.Publish.BatchMax, ReplayRate: cfg.Publish.ReplayRate,
 		AckTimeout: cfg.Publish.AckTimeout.Duration, WaitTimeout: cfg.Publish.WaitTimeout.Duration,
 		Metrics: m, OnCommand: disp.Handle,

@@ -3,9 +3,13 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -31,7 +35,19 @@ type Broker struct {
 	URL      string `toml:"url"`
 	Username string `toml:"username"`
 	Password string `toml:"password"`
+
+	// TLS, for an ssl:// URL: the CAs to trust instead of the system's, the client certificate
+	// a broker that requires one checks, and the name the broker's certificate must carry when
+	// it is not the host in the URL.
+	CAFile     string `toml:"ca_file"`
+	CertFile   string `toml:"cert_file"`
+	KeyFile    string `toml:"key_file"`
+	ServerName string `toml:"server_name"`
 }
+
+// DefaultPassword is the password of the default account agent1: public, so the agent sends it
+// only to a broker on this machine (the lab's broker refuses it anywhere else too).
+const DefaultPassword = "agent1-secret"
 
 // Outbox says where readings wait until the lab has stored them.
 type Outbox struct {
@@ -79,7 +95,7 @@ func Default() Config {
 	return Config{
 		Site:    "tengzhou",
 		AgentID: "agent1",
-		Broker:  Broker{URL: "tcp://127.0.0.1:1883", Username: "agent1", Password: "agent1-secret"},
+		Broker:  Broker{URL: "tcp://127.0.0.1:1883", Username: "agent1", Password: DefaultPassword},
 		Outbox:  Outbox{Path: "onestop-data/agent-outbox.db"},
 		Publish: Publish{BatchMax: 500, ReplayRate: 2000, AckTimeout: Duration{10 * time.Second}, WaitTimeout: Duration{5 * time.Second}},
 		Metrics: Metrics{Addr: "127.0.0.1:9101"},
@@ -90,9 +106,15 @@ func Default() Config {
 const Keys = `Configuration keys (TOML; flags override):
   site                    site name in MQTT topics (default "tengzhou")
   agent_id                this agent's id in topics and its MQTT client id; the broker account must have the same name (default "agent1")
-  [broker] url            MQTT broker, tcp://host:port (default tcp://127.0.0.1:1883, the lab's embedded broker)
-  [broker] username       MQTT user name; the broker lets it publish only under its own agent topics
-  [broker] password       MQTT password
+  [broker] url            MQTT broker, tcp://host:port or ssl://host:port for TLS (default tcp://127.0.0.1:1883,
+                          the lab's embedded broker)
+  [broker] username       MQTT user name; the broker lets it publish only under its own agent topics of its site
+  [broker] password       MQTT password (or set ONESTOP_AGENT_PASSWORD); the default agent1-secret is
+                          refused for a broker that is not on this machine
+  [broker] ca_file        with ssl://: PEM file of the CAs that signed the broker's certificate (default: the system's)
+  [broker] cert_file      with ssl://: this agent's client certificate (PEM), for a broker that requires one
+  [broker] key_file       with ssl://: the private key of cert_file (PEM)
+  [broker] server_name    with ssl://: the name the broker's certificate carries, when it is not the URL's host
   [outbox] path           SQLite outbox file; readings wait here until the lab acknowledges them
   [publish] batch_max     most readings in one MQTT message (default 500)
   [publish] replay_rate   readings per second replayed after an outage, beside live data (default 2000)
@@ -205,14 +227,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: site %q: must be one topic level", c.Site)
 	case !telemetry.ValidName(c.AgentID):
 		return fmt.Errorf("config: agent_id %q: must be one topic level", c.AgentID)
-	case !strings.Contains(c.Broker.URL, "://"):
-		return fmt.Errorf("config: broker url %q: want tcp://host:port", c.Broker.URL)
 	case c.Outbox.Path == "":
 		return fmt.Errorf("config: outbox path is empty")
 	case c.Publish.BatchMax < 1 || c.Publish.BatchMax > telemetry.MaxBatch:
 		return fmt.Errorf("config: batch_max %d: want 1..%d", c.Publish.BatchMax, telemetry.MaxBatch)
 	case c.Publish.ReplayRate < 1:
 		return fmt.Errorf("config: replay_rate %d: want > 0", c.Publish.ReplayRate)
+	}
+	if err := c.Broker.validate(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, r := range c.Rigs {
@@ -236,4 +259,65 @@ func (c *Config) Getenv() {
 	if p := os.Getenv("ONESTOP_AGENT_PASSWORD"); p != "" {
 		c.Broker.Password = p
 	}
+}
+
+func (b Broker) validate() error {
+	tlsKeys := b.CAFile != "" || b.CertFile != "" || b.KeyFile != "" || b.ServerName != ""
+	u, err := url.Parse(b.URL)
+	switch {
+	case err != nil || u.Host == "":
+		return fmt.Errorf("config: broker url %q: want tcp://host:port or ssl://host:port", b.URL)
+	case tlsKeys && !isTLS(u.Scheme):
+		return fmt.Errorf("config: broker ca_file, cert_file, key_file and server_name need an ssl:// url, not %q", b.URL)
+	case (b.CertFile == "") != (b.KeyFile == ""):
+		return fmt.Errorf("config: broker cert_file and key_file go together")
+	case b.Password == DefaultPassword && !isLoopback(u.Hostname()):
+		return fmt.Errorf("config: broker password: the default %q is public and %s is not this machine: "+
+			"set [broker] password (or ONESTOP_AGENT_PASSWORD) to this agent's own", DefaultPassword, u.Host)
+	}
+	_, err = b.TLS()
+	return err
+}
+
+// TLS is the MQTT client's TLS configuration: nil for a plain tcp:// URL.
+func (b Broker) TLS() (*tls.Config, error) {
+	if u, err := url.Parse(b.URL); err != nil || !isTLS(u.Scheme) {
+		return nil, nil
+	}
+	c := &tls.Config{ServerName: b.ServerName, MinVersion: tls.VersionTLS12}
+	if b.CAFile != "" {
+		pem, err := os.ReadFile(b.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: broker ca_file: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("config: broker ca_file %s: no PEM certificate in it", b.CAFile)
+		}
+	}
+	if b.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(b.CertFile, b.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: broker cert_file/key_file: %w", err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
+}
+
+// isTLS reports whether paho dials a URL of this scheme with TLS.
+func isTLS(scheme string) bool {
+	switch scheme {
+	case "ssl", "tls", "mqtts", "mqtt+ssl", "tcps":
+		return true
+	}
+	return false
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

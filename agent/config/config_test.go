@@ -41,7 +41,7 @@ poll_interval = "100ms"
 	if r.Name != "rigA" || r.Baud != 115200 || r.Unit != 1 || r.PollInterval.Duration != 100*time.Millisecond {
 		t.Errorf("rig defaults: %+v", r)
 	}
-	c, err = Parse([]string{"--config", path, "--rig", "r1=/tmp/a", "--rig", "r2=/tmp/b", "--poll", "50ms"}, io.Discard)
+	c, err = Parse([]string{"--config", path, "--password", "pw", "--rig", "r1=/tmp/a", "--rig", "r2=/tmp/b", "--poll", "50ms"}, io.Discard)
 	if err != nil || len(c.Rigs) != 2 || c.Rigs[1].Port != "/tmp/b" || c.Rigs[0].PollInterval.Duration != 50*time.Millisecond {
 		t.Errorf("rig flags: %+v %v", c.Rigs, err)
 	}
@@ -53,7 +53,11 @@ func TestParseRejects(t *testing.T) {
 		{"--rig", "noport"},
 		{"--rig", "r=/x", "--rig", "r=/y"},
 		{"--broker", "localhost"},
+		{"--broker", "tcp://"},
 		{"--config", "/does/not/exist.toml"},
+		// the default account's public password, sent over the network
+		{"--broker", "tcp://10.0.0.5:1883"},
+		{"--broker", "ssl://lab-station:8883"},
 	} {
 		if _, err := Parse(args, io.Discard); err == nil {
 			t.Errorf("Parse(%q) accepted", args)
@@ -64,9 +68,55 @@ func TestParseRejects(t *testing.T) {
 func TestHelpListsEveryKey(t *testing.T) {
 	var b strings.Builder
 	Parse([]string{"--help"}, &b)
-	for _, k := range []string{"url", "username", "password", "site", "agent_id", "path", "batch_max", "replay_rate", "ack_timeout", "poll_interval", "-rig", "-broker"} {
+	for _, k := range []string{"url", "username", "password", "site", "agent_id", "path", "batch_max", "replay_rate", "ack_timeout", "poll_interval", "-rig", "-broker",
+		"ssl://", "ca_file", "cert_file", "key_file", "server_name", "ONESTOP_AGENT_PASSWORD"} {
 		if !strings.Contains(b.String(), k) {
 			t.Errorf("--help does not mention %q", k)
+		}
+	}
+}
+
+func TestDefaultPasswordOnlyToThisMachine(t *testing.T) {
+	for _, url := range []string{"tcp://127.0.0.1:1883", "tcp://localhost:1883", "tcp://[::1]:1883"} {
+		if _, err := Parse([]string{"--broker", url}, io.Discard); err != nil {
+			t.Errorf("default password to %s refused: %v", url, err)
+		}
+	}
+	t.Setenv("ONESTOP_AGENT_PASSWORD", "its own")
+	if _, err := Parse([]string{"--broker", "tcp://10.0.0.5:1883"}, io.Discard); err != nil {
+		t.Errorf("own password to another machine refused: %v", err)
+	}
+}
+
+func TestBrokerTLS(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notPEM := write("not.pem", "hello")
+	c, err := Parse([]string{"--broker", "ssl://127.0.0.1:8883"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc, err := c.Broker.TLS(); err != nil || tc == nil || tc.RootCAs != nil {
+		t.Errorf("ssl:// without ca_file: %v %v (want the system's CAs)", tc, err)
+	}
+	if tc, err := Default().Broker.TLS(); tc != nil || err != nil {
+		t.Errorf("tcp:// has a TLS config: %v %v", tc, err)
+	}
+	for name, body := range map[string]string{
+		"TLS keys with tcp://":  "[broker]\nurl = \"tcp://127.0.0.1:1883\"\nca_file = \"/etc/ca.pem\"\n",
+		"cert without key":      "[broker]\nurl = \"ssl://127.0.0.1:8883\"\ncert_file = \"/etc/c.pem\"\n",
+		"missing ca_file":       "[broker]\nurl = \"ssl://127.0.0.1:8883\"\nca_file = \"/nonexistent/ca.pem\"\n",
+		"ca_file without a PEM": "[broker]\nurl = \"ssl://127.0.0.1:8883\"\nca_file = \"" + notPEM + "\"\n",
+		"unreadable key pair":   "[broker]\nurl = \"ssl://127.0.0.1:8883\"\ncert_file = \"" + notPEM + "\"\nkey_file = \"" + notPEM + "\"\n",
+	} {
+		if _, err := Parse([]string{"--config", write("agent.toml", body)}, io.Discard); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,7 @@ type CommandFunc func(ctx context.Context, dev, name string, payload []byte) (te
 type Opts struct {
 	Site, Agent, Version          string
 	BrokerURL, Username, Password string
+	TLS                           *tls.Config   // for an ssl:// BrokerURL; nil for tcp://
 	BatchMax                      int           // readings per message
 	ReplayRate                    int           // replayed readings per second
 	AckTimeout                    time.Duration // rewind when acks stall this long
@@ -137,6 +139,9 @@ func (p *Publisher) newClient() mqtt.Client {
 			p.opts.Metrics.Connected.Set(0)
 			slog.Warn("publish: connection lost", "err", err)
 		})
+	if p.opts.TLS != nil {
+		o.SetTLSConfig(p.opts.TLS)
+	}
 	return mqtt.NewClient(o)
 }
 
