@@ -2,7 +2,12 @@ package printer
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"hash/crc32"
 	"image/color"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,20 +122,173 @@ func TestTextDecoding(t *testing.T) {
 	}
 }
 
-// FuzzInterpret: no byte stream panics the twin.
+// FuzzInterpret: no byte stream panics the twin, and every stream keeps the interpreter's
+// promises. What a stream leaves behind (each receipt's transcript and dots, the paper still in
+// the printer, modes and buffers, bytes sent to the host, counters) is the same fed one byte at
+// a time, in one write per receipt, split once more anywhere, in one write, and again; a line
+// printed before the stream stays on the paper or leaves it as a receipt, whatever the stream
+// holds; every byte is counted; no receipt is lost; paper stays within maxRows.
 func FuzzInterpret(f *testing.F) {
 	f.Add(sampleStream(f))
 	f.Add(hx(f, "1D 76 30 00 FF FF FF FF"))
 	f.Add(hx(f, "1D 28 6B 03 00 31 51 30 1D 28 6B 05 00 31 50 30 41 42 1D 28 6B 03 00 31 51 30"))
 	f.Add(hx(f, "1B 26 02 41 42 03 00 00 00 00 00 00 1C 26 81 30 81"))
 	f.Add(hx(f, "10 04 01 10 04 07 01 1D 61 0F 1D 72 01 1D 56 42 03"))
-	tw, _ := newTestTwin(f)
-	tw.opts.OutDir = "" // count receipts, do not write them
+	f.Add(hx(f, "1C 26 B0 EC B3 1D 56 00 1B 21 30 41 0A 1D 56 01 1D 61 01"))
+	rig := newFuzzRig(f)
+	const marker = "before the stream"
 	f.Fuzz(func(t *testing.T, stream []byte) {
-		tw.in = newInterp(tw, tw.in.font)
-		tw.in.feed(stream)
-		tw.in.feed(hx(t, "1B 40 1D 56 00"))
+		every := make([]int, 0, len(stream))
+		for i := 1; i < len(stream); i++ {
+			every = append(every, i)
+		}
+		want := rig.run(stream, every) // every receipt seen: at most one cut completes per byte
+		if n := uint64(len(want.receipts)); n != want.counters.Receipts {
+			t.Fatalf("%d receipts counted, %d came out", want.counters.Receipts, n)
+		}
+		if want.counters.BytesIn != uint64(len(stream)) {
+			t.Errorf("%d bytes counted of %d", want.counters.BytesIn, len(stream))
+		}
+		for _, s := range append(slices.Collect(maps.Values(want.receipts)), want.paper) {
+			if s.height() > maxRows {
+				t.Errorf("paper %d dots long, bound %d", s.height(), maxRows)
+			}
+		}
+		k := int(crc32.ChecksumIEEE(stream)) % (len(stream) + 1) // the fuzzer moves it by changing bytes
+		for how, ends := range map[string][]int{
+			"one write per receipt":                            want.cutEnds,
+			fmt.Sprintf("a split at %d of %d", k, len(stream)): append(slices.Clone(want.cutEnds), k),
+			"one write": nil,
+		} {
+			if d := rig.run(stream, ends).diff(want); d != "" {
+				t.Fatalf("fed one byte at a time and in %s, the stream leaves different %s", how, d)
+			}
+		}
+		if d := rig.run(stream, want.cutEnds).diff(rig.run(stream, want.cutEnds)); d != "" {
+			t.Fatalf("fed twice the same way, the stream leaves different %s", d)
+		}
+		if err := rig.keepsLine([]byte("\x1b@"+marker+"\n"), marker, stream); err != nil {
+			t.Errorf("the line printed before the stream: %v", err)
+		}
 	})
+}
+
+// fuzzRig runs streams on one twin, as good as new for each run, so a fuzz iteration can
+// compare runs without loading the font again. Receipts are not written: a run keeps the
+// sheets that were cut, which is cheaper than encoding PNGs by far.
+type fuzzRig struct {
+	tw   *Twin
+	host *hostBuf
+	font *glyphs
+}
+
+func newFuzzRig(tb testing.TB) *fuzzRig {
+	tw, host := newTestTwin(tb)
+	return &fuzzRig{tw: tw, host: host, font: tw.in.font}
+}
+
+// reset makes the twin as good as new: panel, counters, receipts (counted, not written),
+// interpreter.
+func (r *fuzzRig) reset() {
+	tw := r.tw
+	tw.mu.Lock()
+	tw.panel, tw.cnt, tw.receipts, tw.next, tw.opts.OutDir = panel{Paper: PaperOK}, Counters{}, nil, 1, ""
+	tw.mu.Unlock()
+	tw.in = newInterp(tw, r.font)
+	r.host.take()
+}
+
+// outcome is what a stream left behind.
+type outcome struct {
+	receipts map[int]*sheet // by number from 0; a run sees the first receipt cut in each write
+	cutEnds  []int          // where the writes that cut paper ended
+	paper    *sheet         // still in the printer
+	state    string         // modes, line buffer, pending bytes
+	host     string         // bytes sent to the host
+	counters Counters
+}
+
+// run feeds stream to the twin as good as new, in writes ending at ends (in any order; 0, len
+// and repeats are ignored), and returns what it left behind.
+func (r *fuzzRig) run(stream []byte, ends []int) outcome {
+	r.reset()
+	ends = slices.Sorted(slices.Values(append(slices.Clone(ends), len(stream))))
+	in := r.tw.in
+	o := outcome{receipts: map[int]*sheet{}}
+	from := 0
+	for _, end := range ends {
+		if end <= from || end > len(stream) {
+			continue
+		}
+		paper, before := in.sheet, r.tw.Counters().Receipts
+		in.feed(stream[from:end])
+		if in.sheet != paper {
+			o.cutEnds = append(o.cutEnds, end)
+			if paper.printed {
+				o.receipts[int(before)] = paper
+			}
+		}
+		from = end
+	}
+	o.paper = in.sheet
+	o.state = fmt.Sprintf("buf=% X skip=%d chinese=%v style=%+v align=%d spacing=%d line=%v width=%d qr=%+v",
+		in.buf, in.skip, in.chinese, in.st, in.align, in.spacing, in.line, in.lineW, in.qr)
+	o.host = fmt.Sprintf("% X", r.host.take())
+	o.counters = r.tw.Counters()
+	return o
+}
+
+// diff says what differs from want, "" if nothing; receipts o did not see are not compared.
+func (o outcome) diff(want outcome) string {
+	same := func(a, b *sheet) bool {
+		return a != nil && b != nil && slices.Equal(a.transcript, b.transcript) && bytes.Equal(a.pix, b.pix) && a.printed == b.printed
+	}
+	for n, s := range o.receipts {
+		if w := want.receipts[n]; !same(s, w) {
+			return fmt.Sprintf("receipt %d: %s\nwant %s", n, describe(s), describe(w))
+		}
+	}
+	switch {
+	case !same(o.paper, want.paper):
+		return fmt.Sprintf("paper: %s\nwant %s", describe(o.paper), describe(want.paper))
+	case o.state != want.state:
+		return fmt.Sprintf("state: %.300s\nwant %.300s", o.state, want.state)
+	case o.host != want.host:
+		return fmt.Sprintf("bytes to the host: %.300s\nwant %.300s", o.host, want.host)
+	case o.counters != want.counters:
+		return fmt.Sprintf("counters: %+v\nwant %+v", o.counters, want.counters)
+	}
+	return ""
+}
+
+func describe(s *sheet) string {
+	if s == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%.300q, %d dots high, %x", s.transcript, s.height(), sha256.Sum256(s.pix))
+}
+
+// keepsLine feeds first, which prints line, then rest one byte at a time, and checks that the
+// paper line went on stays in the printer or leaves it as a receipt, with line still on top.
+func (r *fuzzRig) keepsLine(first []byte, line string, rest []byte) error {
+	r.reset()
+	in := r.tw.in
+	in.feed(first)
+	paper := in.sheet
+	for i := range rest {
+		before := r.tw.Counters().Receipts
+		in.feed(rest[i : i+1])
+		if in.sheet != paper {
+			if r.tw.Counters().Receipts != before+1 {
+				return fmt.Errorf("the paper was dropped at byte %d, not cut into a receipt", i)
+			}
+			break
+		}
+	}
+	if lines := paper.transcript; len(lines) == 0 || lines[0] != line {
+		return fmt.Errorf("first lines %q, want %q", lines[:min(len(lines), 3)], line)
+	}
+	return nil
 }
 
 func TestSampleReceiptDecodes(t *testing.T) {
