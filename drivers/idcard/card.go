@@ -85,32 +85,34 @@ func (e Expiry) Expired(t time.Time) bool {
 // fills is in the field comments; the rest stay empty.
 //
 // It holds personal data: fmt, slog and encoders print only its type (see String, LogValue,
-// MarshalJSON, MarshalText).
+// MarshalJSON, MarshalText). The names, numbers, address, photo and fingerprints are Secrets,
+// so they stay hidden even where those methods are not called (a Card in an unexported field
+// of a struct that is printed); read them with Reveal.
 type Card struct {
 	Type     CardType
 	TypeFlag byte // ' ', 'J', 'I' or 'Y' as read
 
-	Name        string // Chinese name (all types; may be empty on an 'I' card)
-	EnglishName string // 'I' and 'Y' cards
+	Name        Secret[string] // Chinese name (all types; may be empty on an 'I' card)
+	EnglishName Secret[string] // 'I' and 'Y' cards
 	Sex         Sex
 	Nation      string // resident: "01"…"56", "97", "98"; see NationName
 	NationName  string // the nation's name for Nation, "" if unknown
 	Birth       time.Time
-	Address     string // resident and 'J'
-	IDNumber    string // ID number; the permit number on foreign cards
-	Authority   string // issuing authority; the authority code on 'I' cards
+	Address     Secret[string] // resident and 'J'
+	IDNumber    Secret[string] // ID number; the permit number on foreign cards
+	Authority   string         // issuing authority; the authority code on 'I' cards
 	ValidFrom   time.Time
 	ValidTo     Expiry
 
-	PassNumber   string // 'J': 通行证号码, 9 characters
-	IssueCount   string // 'J': 签发次数, two digits
-	Nationality  string // 'I' and 'Y': ISO 3166-1 alpha-3
-	RenewalCount string // 'Y': 换证次数, two digits
-	CardVersion  string // 'I': card version, two characters
-	OldNumber    string // 'Y': the linked old permit number field, as stored
+	PassNumber   Secret[string] // 'J': 通行证号码, 9 characters
+	IssueCount   string         // 'J': 签发次数, two digits
+	Nationality  string         // 'I' and 'Y': ISO 3166-1 alpha-3
+	RenewalCount string         // 'Y': 换证次数, two digits
+	CardVersion  string         // 'I': card version, two characters
+	OldNumber    Secret[string] // 'Y': the linked old permit number field, as stored
 
-	Photo       []byte // WLT, normally 1024 bytes; see PhotoDecoder
-	Fingerprint []byte // 0, 512 or 1024 bytes (ReadFingerprint only)
+	Photo       Secret[[]byte] // WLT, normally 1024 bytes; see PhotoDecoder
+	Fingerprint Secret[[]byte] // 0, 512 or 1024 bytes (ReadFingerprint only)
 }
 
 // String prints the type only: a card is personal data, and a log line or a %v in an error
@@ -128,8 +130,8 @@ func (c Card) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
 func (c Card) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("type", string(c.Type)),
-		slog.Int("photo_bytes", len(c.Photo)),
-		slog.Int("fingerprint_bytes", len(c.Fingerprint)),
+		slog.Int("photo_bytes", c.Photo.Len()),
+		slog.Int("fingerprint_bytes", c.Fingerprint.Len()),
 		slog.String("personal_data", "hidden"),
 	)
 }
@@ -143,7 +145,7 @@ func (c Card) MarshalJSON() ([]byte, error) {
 		PhotoBytes       int      `json:"photo_bytes"`
 		FingerprintBytes int      `json:"fingerprint_bytes"`
 		PersonalData     string   `json:"personal_data"`
-	}{c.Type, len(c.Photo), len(c.Fingerprint), "hidden"})
+	}{c.Type, c.Photo.Len(), c.Fingerprint.Len(), "hidden"})
 }
 
 // MarshalText is String, for encoders that use encoding.TextMarshaler (encoding/xml, TOML, YAML).

@@ -25,8 +25,10 @@
 // # Personal data
 //
 // A [Card] holds personal data. Its String, Format, LogValue, MarshalJSON and MarshalText
-// methods print only the card type, and no error of this package carries a field's value;
-// mask for screens with kiosk/privacy.
+// methods print only the card type, and no error of this package carries a field's value. The
+// names, numbers, address, photo and fingerprints are each a [Secret], which prints as
+// "[hidden]" and stays hidden even where fmt calls no method (a Card in an unexported struct
+// field); code that needs a value calls Reveal. Mask for screens with kiosk/privacy.
 //
 // # Sources
 //

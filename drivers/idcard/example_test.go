@@ -53,7 +53,7 @@ func ExampleReader_ReadBasic() {
 		return
 	}
 	fmt.Println(card) // personal data stays hidden
-	fmt.Println(card.Type, card.NationName, card.ValidTo, len(card.Photo), card.Validate())
+	fmt.Println(card.Type, card.NationName, card.ValidTo, card.Photo.Len(), card.Validate())
 	addr, err := r.ReadAddress(ctx)
 	fmt.Printf("appended address: %q %v\n", addr, err)
 	fmt.Println(r.FindCard(ctx)) // the module latched the card

@@ -65,10 +65,10 @@ func FuzzDecodeResponse(f *testing.F) {
 // the same card.
 func FuzzDecodeText(f *testing.F) {
 	for _, c := range []*Card{
-		{Type: Resident, Name: "张三", Sex: SexMale, Nation: "01", Address: "北京市", IDNumber: "11010519491231002X", ValidTo: Expiry{LongTerm: true}},
-		{Type: HMTResidencePermit, Name: "陈小明", PassNumber: "H12345678", IssueCount: "01"},
-		{Type: ForeignPermanentResident, TypeFlag: 'I', EnglishName: "SAMPLE JOHN", Nationality: "USA"},
-		{Type: ForeignPermanentResident, EnglishName: "SAMPLEWORTH-EXAMPLE MARY ELIZABETH ANNE", Nationality: "GBR"},
+		{Type: Resident, Name: NewSecret("张三"), Sex: SexMale, Nation: "01", Address: NewSecret("北京市"), IDNumber: NewSecret("11010519491231002X"), ValidTo: Expiry{LongTerm: true}},
+		{Type: HMTResidencePermit, Name: NewSecret("陈小明"), PassNumber: NewSecret("H12345678"), IssueCount: "01"},
+		{Type: ForeignPermanentResident, TypeFlag: 'I', EnglishName: NewSecret("SAMPLE JOHN"), Nationality: "USA"},
+		{Type: ForeignPermanentResident, EnglishName: NewSecret("SAMPLEWORTH-EXAMPLE MARY ELIZABETH ANNE"), Nationality: "GBR"},
 	} {
 		b, err := EncodeText(c)
 		if err != nil {

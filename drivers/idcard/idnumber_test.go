@@ -63,7 +63,7 @@ func TestIDSexAndBirth(t *testing.T) {
 }
 
 func TestCardValidate(t *testing.T) {
-	c := &Card{Type: Resident, IDNumber: "110101199003070011", Birth: date(1990, 3, 7), Sex: SexMale}
+	c := &Card{Type: Resident, IDNumber: NewSecret("110101199003070011"), Birth: date(1990, 3, 7), Sex: SexMale}
 	if err := c.Validate(); err != nil {
 		t.Error(err)
 	}
@@ -75,12 +75,12 @@ func TestCardValidate(t *testing.T) {
 	if err := c.Validate(); !errors.Is(err, ErrIDMismatch) {
 		t.Errorf("birth mismatch: %v", err)
 	}
-	hmt := &Card{Type: HMTResidencePermit, IDNumber: "110101199003070011"}
+	hmt := &Card{Type: HMTResidencePermit, IDNumber: NewSecret("110101199003070011")}
 	if err := hmt.Validate(); !errors.Is(err, ErrIDRegion) {
 		t.Errorf("permit without 81/82/83 prefix: %v", err)
 	}
 	for n, ok := range map[string]bool{"USA110075112019": true, "911101198505120029": true, "usa110075112019": false, "11010119900307001": false} {
-		err := (&Card{Type: ForeignPermanentResident, IDNumber: n}).Validate()
+		err := (&Card{Type: ForeignPermanentResident, IDNumber: NewSecret(n)}).Validate()
 		if (err == nil) != ok || err != nil && !errors.Is(err, ErrPermitFormat) {
 			t.Errorf("%s: %v", n, err)
 		}

@@ -31,8 +31,8 @@ func (c *Card) DecodePhoto(d PhotoDecoder) (image.Image, error) {
 	if d == nil {
 		return nil, ErrNoPhotoDecoder
 	}
-	if len(c.Photo) == 0 {
+	if c.Photo.Len() == 0 {
 		return nil, ErrNoPhoto
 	}
-	return d.Decode(c.Photo)
+	return d.Decode(c.Photo.Reveal())
 }

@@ -48,22 +48,39 @@ var renderers = map[string]func(v any) string{
 	},
 }
 
-// subjects are the shapes a card travels in.
+// subjects are the shapes a card travels in. fmt calls no method of a value it reaches through
+// an unexported field; only the Secret fields keep those shapes from printing the person.
 func subjects(c *idcard.Card) map[string]any {
 	type Exported struct{ Card idcard.Card }
 	type ExportedPtr struct{ Card *idcard.Card }
 	type ExportedSlice struct{ Cards []idcard.Card }
+	type unexported struct{ card idcard.Card }
+	type unexportedSlice struct{ cards []idcard.Card }
+	type unexportedMap struct{ byName map[string]idcard.Card }
+	type event struct { // as a caller might hold a read
+		kind int
+		card idcard.Card
+	}
 	return map[string]any{
-		"value":                 *c,
-		"pointer":               c,
-		"slice":                 []idcard.Card{*c, *c},
-		"slice of pointers":     []*idcard.Card{c},
-		"exported field":        Exported{*c},
-		"exported pointer":      ExportedPtr{c},
-		"exported slice field":  ExportedSlice{[]idcard.Card{*c}},
-		"pointer to a struct":   &Exported{*c},
-		"map value":             map[string]idcard.Card{"k": *c},
-		"interface in a struct": struct{ V any }{*c},
+		"unexported field":       unexported{*c},
+		"unexported slice field": unexportedSlice{[]idcard.Card{*c}},
+		"unexported map field":   unexportedMap{map[string]idcard.Card{"k": *c}},
+		"pointer to unexported":  &unexported{*c},
+		"nested unexported":      struct{ e event }{event{1, *c}},
+		"anonymous unexported":   struct{ c idcard.Card }{*c},
+		"name alone":             c.Name,
+		"photo alone":            c.Photo,
+		"fields in a struct":     struct{ n, id, a idcard.Secret[string] }{c.Name, c.IDNumber, c.Address},
+		"value":                  *c,
+		"pointer":                c,
+		"slice":                  []idcard.Card{*c, *c},
+		"slice of pointers":      []*idcard.Card{c},
+		"exported field":         Exported{*c},
+		"exported pointer":       ExportedPtr{c},
+		"exported slice field":   ExportedSlice{[]idcard.Card{*c}},
+		"pointer to a struct":    &Exported{*c},
+		"map value":              map[string]idcard.Card{"k": *c},
+		"interface in a struct":  struct{ V any }{*c},
 	}
 }
 
@@ -73,13 +90,15 @@ func TestCardNeverPrintsPersonalData(t *testing.T) {
 	for _, name := range []string{"zhangsan", "lisi", "chenxiaoming", "john-sample", "mary-sample"} {
 		lc := loaded(t, name)
 		c := lc.Card
-		secrets := []string{c.Name, c.IDNumber, c.IDNumber[:6], c.Address, c.EnglishName, c.PassNumber,
-			c.Birth.Format("20060102"), c.Birth.Format("2006-01-02"), lc.File.AppendedAddress}
+		id := c.IDNumber.Reveal()
+		secrets := []string{c.Name.Reveal(), id, id[:6], id[len(id)-8:], c.Address.Reveal(), c.EnglishName.Reveal(),
+			c.PassNumber.Reveal(), c.Birth.Format("20060102"), c.Birth.Format("2006-01-02"), lc.File.AppendedAddress,
+			fmt.Sprintf("%x", c.Photo.Reveal()[:8]), fmt.Sprint(c.Photo.Reveal()[:8])[1:20], string(c.Photo.Reveal()[:8])}
 		check := func(what, out string) {
 			t.Helper()
 			for _, s := range secrets {
 				if s != "" && strings.Contains(out, s) {
-					t.Errorf("%s: %s: output %q contains personal data", name, what, out)
+					t.Errorf("%s: %s: output contains %q: %q", name, what, s, out)
 				}
 			}
 		}
@@ -93,7 +112,7 @@ func TestCardNeverPrintsPersonalData(t *testing.T) {
 		}
 		var back map[string]any
 		if b, err := json.Marshal(c); err != nil || json.Unmarshal(b, &back) != nil ||
-			back["type"] != string(c.Type) || back["photo_bytes"] != float64(len(c.Photo)) {
+			back["type"] != string(c.Type) || back["photo_bytes"] != float64(c.Photo.Len()) {
 			t.Errorf("%s: JSON %s, %v: want the type and the photo size", name, b, err)
 		}
 
@@ -102,9 +121,9 @@ func TestCardNeverPrintsPersonalData(t *testing.T) {
 		copy(broken[188:204], []byte("9\x009\x009\x009\x009\x009\x009\x009\x00"))
 		_, err1 := idcard.DecodeText(broken)
 		bad := *c
-		bad.IDNumber = c.IDNumber[:len(c.IDNumber)-1] + "Z"
+		bad.IDNumber = idcard.NewSecret(id[:len(id)-1] + "Z")
 		err2 := bad.Validate()
-		err3 := idcard.ValidateIDNumber(c.IDNumber[:10])
+		err3 := idcard.ValidateIDNumber(id[:10])
 		for i, err := range []error{err1, err2, err3} {
 			if err == nil {
 				t.Fatalf("%s: expected error %d", name, i+1)
@@ -114,5 +133,35 @@ func TestCardNeverPrintsPersonalData(t *testing.T) {
 	}
 	if !errors.Is(idcard.ValidateIDNumber("1"), idcard.ErrIDFormat) {
 		t.Error("short number")
+	}
+}
+
+// A Secret prints as "[hidden]", or "" when empty, however it is reached; Reveal and Len give
+// the value and its size.
+func TestSecret(t *testing.T) {
+	name := idcard.NewSecret("张三")
+	var empty idcard.Secret[string]
+	if name.Reveal() != "张三" || name.Len() != len("张三") || empty.Reveal() != "" || empty.Len() != 0 {
+		t.Errorf("Reveal %q Len %d; empty %q %d", name.Reveal(), name.Len(), empty.Reveal(), empty.Len())
+	}
+	if idcard.NewSecret("").Len() != 0 || idcard.NewSecret([]byte{}).Reveal() != nil {
+		t.Error("an empty value must give the zero Secret")
+	}
+	for rn, render := range renderers {
+		for _, v := range []any{name, &name, []idcard.Secret[string]{name}} { // methods called: "[hidden]"
+			if out := render(v); strings.Contains(out, "张三") || !strings.Contains(out, "hidden") {
+				t.Errorf("%s: %q", rn, out)
+			}
+		}
+		if out := render(struct{ s idcard.Secret[string] }{name}); strings.Contains(out, "张三") { // an address
+			t.Errorf("%s: %q", rn, out)
+		}
+	}
+	if out := fmt.Sprintf("[%v]", empty); out != "[]" {
+		t.Errorf("empty Secret prints %q", out)
+	}
+	photo := []byte{1, 2, 3}
+	if s := idcard.NewSecret(photo); fmt.Sprintf("%v %x %s", s, s, s) != "[hidden] [hidden] [hidden]" || s.Len() != 3 {
+		t.Errorf("bytes: %v, %d", s, s.Len())
 	}
 }

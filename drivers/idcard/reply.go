@@ -68,9 +68,9 @@ func decodeRead(data []byte, nLens int) (*Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Photo = append([]byte(nil), blocks[1]...)
+	c.Photo = NewSecret(append([]byte(nil), blocks[1]...))
 	if nLens == 3 {
-		c.Fingerprint = append([]byte{}, blocks[2]...)
+		c.Fingerprint = NewSecret(append([]byte(nil), blocks[2]...))
 	}
 	return c, nil
 }

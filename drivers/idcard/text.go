@@ -117,11 +117,12 @@ func DecodeText(block []byte) (*Card, error) {
 // fill sets the fields from the raw strings of a layout.
 func (c *Card) fill(raw map[field]string) error {
 	get := func(f field) string { return trimPad(raw[f]) }
-	c.Name, c.Address, c.IDNumber, c.Authority = get(fName), get(fAddress), get(fID), get(fAuthority)
-	c.EnglishName = trimPad(raw[fEnglish] + raw[fEnglish2]) // part 1 untrimmed: a space may sit at char 35
-	c.Nation, c.PassNumber, c.IssueCount = get(fNation), get(fPass), get(fIssueCount)
+	secret := func(f field) Secret[string] { return NewSecret(get(f)) }
+	c.Name, c.Address, c.IDNumber, c.Authority = secret(fName), secret(fAddress), secret(fID), get(fAuthority)
+	c.EnglishName = NewSecret(trimPad(raw[fEnglish] + raw[fEnglish2])) // part 1 untrimmed: a space may sit at char 35
+	c.Nation, c.PassNumber, c.IssueCount = get(fNation), secret(fPass), get(fIssueCount)
 	c.Nationality, c.CardVersion = get(fNationality), get(fVersion)
-	c.RenewalCount, c.OldNumber = get(fRenewal), get(fOldNumber)
+	c.RenewalCount, c.OldNumber = get(fRenewal), secret(fOldNumber)
 	c.NationName = NationName(c.Nation)
 	if sex := get(fSex); len(sex) == 1 {
 		c.Sex = Sex(sex[0])
@@ -201,12 +202,13 @@ func (c *Card) flag() (byte, error) {
 
 // values renders the fields of c as the text block stores them.
 func (c *Card) values(flag byte) map[field]string {
+	english := c.EnglishName.Reveal()
 	v := map[field]string{
-		fName: c.Name, fNation: c.Nation, fBirth: fmtDate(c.Birth), fAddress: c.Address,
-		fID: c.IDNumber, fAuthority: c.Authority, fFrom: fmtDate(c.ValidFrom), fTo: fmtDate(c.ValidTo.Date),
-		fPass: c.PassNumber, fIssueCount: c.IssueCount, fEnglish: c.EnglishName,
+		fName: c.Name.Reveal(), fNation: c.Nation, fBirth: fmtDate(c.Birth), fAddress: c.Address.Reveal(),
+		fID: c.IDNumber.Reveal(), fAuthority: c.Authority, fFrom: fmtDate(c.ValidFrom), fTo: fmtDate(c.ValidTo.Date),
+		fPass: c.PassNumber.Reveal(), fIssueCount: c.IssueCount, fEnglish: english,
 		fNationality: c.Nationality, fVersion: c.CardVersion, fRenewal: c.RenewalCount,
-		fOldNumber: c.OldNumber,
+		fOldNumber: c.OldNumber.Reveal(),
 	}
 	if c.Sex != 0 {
 		v[fSex] = string(rune(c.Sex))
@@ -214,8 +216,8 @@ func (c *Card) values(flag byte) map[field]string {
 	if c.ValidTo.LongTerm {
 		v[fTo] = LongTerm
 	}
-	if flag == FlagForeign2023 && utf8.RuneCountInString(c.EnglishName) > 35 {
-		r := []rune(c.EnglishName)
+	if flag == FlagForeign2023 && utf8.RuneCountInString(english) > 35 {
+		r := []rune(english)
 		v[fEnglish], v[fEnglish2] = string(r[:35]), string(r[35:])
 	}
 	return v

@@ -33,13 +33,13 @@ func TestDecodeResidentHandVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Type != Resident || c.Name != "张三" || c.Sex != SexMale || c.Nation != "01" || c.NationName != "汉" ||
-		!c.Birth.Equal(date(1990, 3, 7)) || c.Address != "北京市东城区示例路1号" || c.IDNumber != "110101199003070011" ||
+	if c.Type != Resident || c.Name.Reveal() != "张三" || c.Sex != SexMale || c.Nation != "01" || c.NationName != "汉" ||
+		!c.Birth.Equal(date(1990, 3, 7)) || c.Address.Reveal() != "北京市东城区示例路1号" || c.IDNumber.Reveal() != "110101199003070011" ||
 		c.Authority != "北京市公安局东城分局" || !c.ValidFrom.Equal(date(2015, 3, 1)) ||
 		!c.ValidTo.Date.Equal(date(2035, 3, 1)) || c.ValidTo.LongTerm {
 		t.Errorf("decoded %#v", *c) // test output only; Format hides it anyway
-		t.Errorf("name %q sex %v nation %q/%q birth %v addr %q id %q auth %q from %v to %v", c.Name, c.Sex, c.Nation,
-			c.NationName, c.Birth, c.Address, c.IDNumber, c.Authority, c.ValidFrom, c.ValidTo)
+		t.Errorf("name %q sex %v nation %q/%q birth %v addr %q id %q auth %q from %v to %v", c.Name.Reveal(), c.Sex, c.Nation,
+			c.NationName, c.Birth, c.Address.Reveal(), c.IDNumber.Reveal(), c.Authority, c.ValidFrom, c.ValidTo)
 	}
 	if err := c.Validate(); err != nil {
 		t.Error(err)
@@ -71,9 +71,9 @@ func TestDecodeHMTHandVector(t *testing.T) {
 		122: "810000199203040056", 158: "深圳市公安局", 188: "20230304", 204: "20280304",
 		220: "H12345678", 238: "01"}, 'J')
 	c, err := DecodeText(b)
-	if err != nil || c.Type != HMTResidencePermit || c.TypeFlag != 'J' || c.PassNumber != "H12345678" ||
-		c.IssueCount != "01" || c.Nation != "" || c.IDNumber != "810000199203040056" {
-		t.Fatalf("%v: type %s pass %q count %q", err, c.Type, c.PassNumber, c.IssueCount)
+	if err != nil || c.Type != HMTResidencePermit || c.TypeFlag != 'J' || c.PassNumber.Reveal() != "H12345678" ||
+		c.IssueCount != "01" || c.Nation != "" || c.IDNumber.Reveal() != "810000199203040056" {
+		t.Fatalf("%v: type %s pass %q count %q", err, c.Type, c.PassNumber.Reveal(), c.IssueCount)
 	}
 	if err := c.Validate(); err != nil {
 		t.Error(err)
@@ -84,10 +84,10 @@ func TestDecodeForeign2017HandVector(t *testing.T) {
 	b := handBlock(map[int]string{0: "SAMPLE JOHN", 120: "1", 122: "USA110075112019", 152: "USA",
 		158: "约翰", 188: "20170101", 204: "20270101", 220: "19751120", 236: "01", 240: "1500"}, 'I')
 	c, err := DecodeText(b)
-	if err != nil || c.Type != ForeignPermanentResident || c.TypeFlag != 'I' || c.EnglishName != "SAMPLE JOHN" ||
-		c.Name != "约翰" || c.Sex != SexMale || c.Nationality != "USA" || c.CardVersion != "01" ||
-		c.Authority != "1500" || !c.Birth.Equal(date(1975, 11, 20)) || c.IDNumber != "USA110075112019" {
-		t.Fatalf("%v: %q %q %v %q %q %q %v", err, c.EnglishName, c.Name, c.Sex, c.Nationality, c.CardVersion, c.Authority, c.Birth)
+	if err != nil || c.Type != ForeignPermanentResident || c.TypeFlag != 'I' || c.EnglishName.Reveal() != "SAMPLE JOHN" ||
+		c.Name.Reveal() != "约翰" || c.Sex != SexMale || c.Nationality != "USA" || c.CardVersion != "01" ||
+		c.Authority != "1500" || !c.Birth.Equal(date(1975, 11, 20)) || c.IDNumber.Reveal() != "USA110075112019" {
+		t.Fatalf("%v: %q %q %v %q %q %q %v", err, c.EnglishName.Reveal(), c.Name.Reveal(), c.Sex, c.Nationality, c.CardVersion, c.Authority, c.Birth)
 	}
 	if err := c.Validate(); err != nil {
 		t.Error(err)
@@ -100,9 +100,9 @@ func TestDecodeForeign2023HandVector(t *testing.T) {
 	b := handBlock(map[int]string{0: "玛丽", 30: "2", 32: "00", 36: "19850512", 52: name[:35],
 		122: "911101198505120029", 188: "20230601", 204: "20330601", 220: name[35:], 242: "GBR"}, 'Y')
 	c, err := DecodeText(b)
-	if err != nil || c.Type != ForeignPermanentResident || c.TypeFlag != 'Y' || c.EnglishName != name ||
-		c.Name != "玛丽" || c.RenewalCount != "00" || c.Nationality != "GBR" || c.Sex != SexFemale {
-		t.Fatalf("%v: %q %q %q %q", err, c.EnglishName, c.Name, c.RenewalCount, c.Nationality)
+	if err != nil || c.Type != ForeignPermanentResident || c.TypeFlag != 'Y' || c.EnglishName.Reveal() != name ||
+		c.Name.Reveal() != "玛丽" || c.RenewalCount != "00" || c.Nationality != "GBR" || c.Sex != SexFemale {
+		t.Fatalf("%v: %q %q %q %q", err, c.EnglishName.Reveal(), c.Name.Reveal(), c.RenewalCount, c.Nationality)
 	}
 	enc, err := EncodeText(c)
 	if err != nil || string(enc) != string(b) {
@@ -121,7 +121,7 @@ func TestDecodeTextErrors(t *testing.T) {
 			t.Errorf("%s: %v, want ErrText", name, err)
 		}
 	}
-	if _, err := EncodeText(&Card{Type: Resident, Name: "一二三四五六七八九十一二三四五六"}); !errors.Is(err, ErrText) {
+	if _, err := EncodeText(&Card{Type: Resident, Name: NewSecret("一二三四五六七八九十一二三四五六")}); !errors.Is(err, ErrText) {
 		t.Errorf("16-character name: %v", err)
 	}
 	if _, err := EncodeText(&Card{Type: "passport"}); !errors.Is(err, ErrText) {

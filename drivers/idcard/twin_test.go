@@ -66,7 +66,7 @@ func sameCard(t *testing.T, name string, got, want *idcard.Card, withFP bool) {
 	t.Helper()
 	w := *want
 	if !withFP {
-		w.Fingerprint = nil
+		w.Fingerprint = idcard.Secret[[]byte]{}
 	}
 	if !reflect.DeepEqual(*got, w) {
 		t.Errorf("%s: read card differs from the twin's:\n got  %s\n want %s", name, dump(got), dump(&w))
@@ -115,8 +115,8 @@ func TestEveryCardTypeOverPTY(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-		if len(c.Photo) != idcard.PhotoLen {
-			t.Errorf("%s: photo %d bytes", name, len(c.Photo))
+		if c.Photo.Len() != idcard.PhotoLen {
+			t.Errorf("%s: photo %d bytes", name, c.Photo.Len())
 		}
 		tw.LiftCard()
 	}
@@ -141,8 +141,8 @@ func TestFingerprintVariantsOverPTY(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(c.Fingerprint) != fp {
-			t.Errorf("%s: %d fingerprint bytes, want %d", name, len(c.Fingerprint), fp)
+		if c.Fingerprint.Len() != fp {
+			t.Errorf("%s: %d fingerprint bytes, want %d", name, c.Fingerprint.Len(), fp)
 		}
 		sameCard(t, name, c, loaded(t, name).Card, true)
 		tw.LiftCard()
@@ -223,7 +223,7 @@ func TestWaitCardLatchOverPTY(t *testing.T) {
 	got := make(chan error, 1)
 	go func() {
 		c, err := r.WaitCard(ctx)
-		if err == nil && c.Name != "张三" {
+		if err == nil && c.Name.Reveal() != "张三" {
 			err = errors.New("wrong card")
 		}
 		got <- err
@@ -245,7 +245,7 @@ func TestWaitCardLatchOverPTY(t *testing.T) {
 	tw.LiftCard()
 	tw.PlaceCard("")
 	c, err := r.WaitCard(ctx)
-	if err != nil || c.Name != "张三" {
+	if err != nil || c.Name.Reveal() != "张三" {
 		t.Fatalf("after lift and replace: %v", err)
 	}
 	waitFor(t, "two reads counted", func() bool { return tw.Counters().CardsRead == 2 })

@@ -35,17 +35,18 @@ func ValidatePermitNumber(n string) error {
 // GB 11643 rules (ValidateIDNumber), a permit prefix of 810000, 820000 or 830000, and agreement
 // with Birth and Sex; for foreign cards the number format.
 func (c *Card) Validate() error {
+	id := c.IDNumber.Reveal()
 	if c.Type == ForeignPermanentResident {
-		return ValidatePermitNumber(c.IDNumber)
+		return ValidatePermitNumber(id)
 	}
-	if err := ValidateIDNumber(c.IDNumber); err != nil {
+	if err := ValidateIDNumber(id); err != nil {
 		return err
 	}
-	if c.Type == HMTResidencePermit && !hmtPrefix(c.IDNumber) {
+	if c.Type == HMTResidencePermit && !hmtPrefix(id) {
 		return fmt.Errorf("idcard: ID number: %w (a residence permit starts 810000, 820000 or 830000)", ErrIDRegion)
 	}
-	birth, _ := IDBirthDate(c.IDNumber)
-	sex, _ := IDSex(c.IDNumber)
+	birth, _ := IDBirthDate(id)
+	sex, _ := IDSex(id)
 	if !c.Birth.IsZero() && !birth.Equal(c.Birth) || (c.Sex == SexMale || c.Sex == SexFemale) && sex != c.Sex {
 		return fmt.Errorf("idcard: ID number: %w", ErrIDMismatch)
 	}

@@ -31,7 +31,7 @@ func TestCardReadOncePerPlacement(t *testing.T) {
 	}
 	ev := next(t, d, "card read", is(devices.CardRead, devices.Reader))
 	t.Logf("card placed → CardRead: %v", time.Since(placed).Round(time.Millisecond))
-	if ev.Card == nil || ev.Card.IDNumber != zhangsanID || ev.Card.Name != "张三" || ev.At.IsZero() {
+	if ev.Card == nil || ev.Card.IDNumber.Reveal() != zhangsanID || ev.Card.Name.Reveal() != "张三" || ev.At.IsZero() {
 		t.Fatalf("card %+v", ev)
 	}
 	none(t, d, "second read of a card left on the reader", 2*time.Second, is(devices.CardRead, devices.Reader))
@@ -41,7 +41,7 @@ func TestCardReadOncePerPlacement(t *testing.T) {
 	if err := tw.PlaceCard("lisi"); err != nil {
 		t.Fatal(err)
 	}
-	if ev := next(t, d, "card read after placing again", is(devices.CardRead, devices.Reader)); ev.Card.IDNumber != "310104196508120021" {
+	if ev := next(t, d, "card read after placing again", is(devices.CardRead, devices.Reader)); ev.Card.IDNumber.Reveal() != "310104196508120021" {
 		t.Errorf("second card %s", ev.Card.Type)
 	}
 	for deadline := time.Now().Add(waitLong); tw.Counters().CardsRead < 2 && time.Now().Before(deadline); {
@@ -98,7 +98,7 @@ func TestReaderUnplugReplug(t *testing.T) {
 	serve(t, tw)
 	next(t, d, "reader idle after replug", state(devices.Reader, device.Idle))
 	t.Logf("replug → idle: %v", time.Since(replugged).Round(time.Millisecond))
-	if ev := next(t, d, "card read after replug", is(devices.CardRead, devices.Reader)); ev.Card.IDNumber != zhangsanID {
+	if ev := next(t, d, "card read after replug", is(devices.CardRead, devices.Reader)); ev.Card.IDNumber.Reveal() != zhangsanID {
 		t.Errorf("card %s", ev.Card.Type)
 	}
 }

@@ -69,7 +69,7 @@ func cardFailure(err error) error {
 
 // cardFields are the keys of --json; the type's extra fields appear only when set.
 func cardFields(c *idcard.Card, unmask bool) map[string]any {
-	name, id, addr, birth, pass := c.Name, c.IDNumber, c.Address, date(c.Birth), c.PassNumber
+	name, id, addr, birth, pass := c.Name.Reveal(), c.IDNumber.Reveal(), c.Address.Reveal(), date(c.Birth), c.PassNumber.Reveal()
 	if !unmask { // the birth date is the middle of the ID number: shown whole, it would undo the mask
 		name, id, addr = privacy.MaskName(name), privacy.MaskIDNumber(id), privacy.MaskAddress(addr)
 		birth, pass = privacy.MaskDate(birth), privacy.MaskIDNumber(pass)
@@ -80,10 +80,10 @@ func cardFields(c *idcard.Card, unmask bool) map[string]any {
 		"id_valid": idValid(c), "authority": c.Authority, "valid_from": date(c.ValidFrom),
 		"valid_to": validTo(c.ValidTo),
 	}
-	extra := map[string]string{"english_name": c.EnglishName, "pass_number": pass, "issue_count": c.IssueCount,
+	extra := map[string]string{"english_name": c.EnglishName.Reveal(), "pass_number": pass, "issue_count": c.IssueCount,
 		"nationality": c.Nationality, "renewal_count": c.RenewalCount, "card_version": c.CardVersion}
-	if !unmask && c.EnglishName != "" {
-		extra["english_name"] = privacy.MaskName(c.EnglishName)
+	if !unmask && c.EnglishName.Len() > 0 {
+		extra["english_name"] = privacy.MaskName(c.EnglishName.Reveal())
 	}
 	for k, v := range extra {
 		if v != "" {
@@ -95,9 +95,9 @@ func cardFields(c *idcard.Card, unmask bool) map[string]any {
 
 func idValid(c *idcard.Card) bool {
 	if c.Type == idcard.ForeignPermanentResident {
-		return idcard.ValidatePermitNumber(c.IDNumber) == nil
+		return idcard.ValidatePermitNumber(c.IDNumber.Reveal()) == nil
 	}
-	return idcard.ValidateIDNumber(c.IDNumber) == nil
+	return idcard.ValidateIDNumber(c.IDNumber.Reveal()) == nil
 }
 
 func date(t time.Time) string {

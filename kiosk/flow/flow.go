@@ -199,7 +199,7 @@ func (f *Flow) CardRead(c *idcard.Card) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.identified(&Identity{Name: c.Name, IDNumber: c.IDNumber, Address: c.Address, Method: ByCard})
+	return f.identified(&Identity{Name: c.Name.Reveal(), IDNumber: c.IDNumber.Reveal(), Address: c.Address.Reveal(), Method: ByCard})
 }
 
 // CardFailed tells the citizen to put the card down again.

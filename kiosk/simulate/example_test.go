@@ -32,7 +32,7 @@ func Example() {
 	for ev := range d.Events() {
 		switch ev.Kind {
 		case devices.CardRead:
-			fmt.Println("welcome,", privacy.MaskName(ev.Card.Name))
+			fmt.Println("welcome,", privacy.MaskName(ev.Card.Name.Reveal()))
 		case devices.Scanned:
 			fmt.Println("scanned", len(ev.Code), "bytes")
 		default:

@@ -114,7 +114,7 @@ func TestSimulatedKiosk(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := next(t, d, "card read", is(devices.CardRead, devices.Reader))
-	if ev.Card == nil || ev.Card.IDNumber != "110101199003070011" {
+	if ev.Card == nil || ev.Card.IDNumber.Reveal() != "110101199003070011" {
 		t.Fatalf("card %v", ev)
 	}
 

@@ -107,11 +107,11 @@ func ParseCard(name string, raw []byte) (*LoadedCard, error) {
 // card converts the file to the Card a driver should read back.
 func (f CardFile) card(name string) (*idcard.Card, error) {
 	c := &idcard.Card{
-		Type: idcard.CardType(f.Type), Name: f.Name, EnglishName: f.EnglishName, Nation: f.Nation,
-		NationName: idcard.NationName(f.Nation), Address: f.Address, IDNumber: f.IDNumber,
-		Authority: f.Authority, PassNumber: f.PassNumber, IssueCount: f.IssueCount,
-		Nationality: f.Nationality, RenewalCount: f.RenewalCount, CardVersion: f.CardVersion,
-		OldNumber: f.OldNumber, Photo: synthetic("photo/"+name, idcard.PhotoLen),
+		Type: idcard.CardType(f.Type), Name: idcard.NewSecret(f.Name), EnglishName: idcard.NewSecret(f.EnglishName),
+		Nation: f.Nation, NationName: idcard.NationName(f.Nation), Address: idcard.NewSecret(f.Address),
+		IDNumber: idcard.NewSecret(f.IDNumber), Authority: f.Authority, PassNumber: idcard.NewSecret(f.PassNumber),
+		IssueCount: f.IssueCount, Nationality: f.Nationality, RenewalCount: f.RenewalCount, CardVersion: f.CardVersion,
+		OldNumber: idcard.NewSecret(f.OldNumber), Photo: idcard.NewSecret(synthetic("photo/"+name, idcard.PhotoLen)),
 	}
 	if len(f.Sex) != 1 || len(f.TypeFlag) > 1 || f.Fingerprints < 0 || f.Fingerprints > 2 {
 		return nil, fmt.Errorf("want sex of one character, type_flag I or Y, fingerprints 0..2")
@@ -140,10 +140,11 @@ func (f CardFile) card(name string) (*idcard.Card, error) {
 			return nil, fmt.Errorf("dates: want YYYYMMDD (valid_to may be %s)", idcard.LongTerm)
 		}
 	}
-	c.Fingerprint = []byte{}
+	var fp []byte
 	for i := range f.Fingerprints {
-		c.Fingerprint = append(c.Fingerprint, synthetic(fmt.Sprintf("fp%d/%s", i, name), idcard.FingerprintLen)...)
+		fp = append(fp, synthetic(fmt.Sprintf("fp%d/%s", i, name), idcard.FingerprintLen)...)
 	}
+	c.Fingerprint = idcard.NewSecret(fp)
 	return c, nil
 }
 

@@ -84,9 +84,9 @@ func (m *module) cardCommand(cmd idcard.Command, class string) outcome {
 		return outcome{resp: idcard.Response{SW3: idcard.StatusOK, Data: m.card.AppendedAddress}, class: class}
 	}
 	c := m.card.Card
-	data := idcard.EncodeReadData(m.card.Text, c.Photo)
+	data := idcard.EncodeReadData(m.card.Text, c.Photo.Reveal())
 	if cmd.Is(idcard.CmdReadFP) {
-		data = idcard.EncodeReadFPData(m.card.Text, c.Photo, c.Fingerprint)
+		data = idcard.EncodeReadFPData(m.card.Text, c.Photo.Reveal(), c.Fingerprint.Reveal())
 	}
 	return outcome{resp: idcard.Response{SW3: idcard.StatusOK, Data: data}, class: class, isRead: true}
 }

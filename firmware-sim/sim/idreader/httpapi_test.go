@@ -76,7 +76,7 @@ func TestControlAPI(t *testing.T) {
 		t.Fatalf("GET /cards: %s %v", raw, err)
 	}
 	lc, _ := LoadCard("lisi")
-	if strings.Contains(string(raw), lc.Card.Name) || strings.Contains(string(raw), lc.Card.IDNumber) {
+	if strings.Contains(string(raw), lc.Card.Name.Reveal()) || strings.Contains(string(raw), lc.Card.IDNumber.Reveal()) {
 		t.Error("GET /cards shows personal data")
 	}
 	for _, path := range []string{"/state", "/counters"} {
