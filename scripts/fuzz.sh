@@ -12,7 +12,9 @@
 # Minimizing defaults to 1000 tries, not go test's 60 s: every new interesting input is minimized
 # too, and with real frames as seeds (GA 467 replies of 3-6 KB) that took most of a 30 s run
 # (FuzzDecodeResponse: 86 executions in 30 s; 200 000 with 1000 tries). A crasher is minimized
-# within the same limit; it fails either way.
+# within the same limit; it fails either way. A bare "context deadline exceeded" when the time is
+# up, with no input written, is go test's own race (go.dev/issue/75804, fixed in Go 1.27): PASS,
+# with a note. EXECS reads "baseline only N/M" when the time ran out replaying the corpus.
 #
 # A crasher is a file go test wrote under <pkg>/testdata/fuzz/<Target>/ when an input failed.
 # The script leaves it there: committed, it makes plain `go test` replay the input from then on.
@@ -52,6 +54,15 @@ timeout_for() {
 	else
 		echo 60m
 	fi
+}
+
+# deadline_race NAME LOG: the only failure in LOG is the bare "context deadline exceeded" that
+# go test prints right under "--- FAIL: NAME (…)" when fuzzing stops, with no input written. A
+# failing input prints "Failing input written to …" and the test's own message, with file:line.
+deadline_race() {
+	! grep -qE 'Failing input written to|failure while testing seed corpus' "$2" &&
+		awk -v want="--- FAIL: $1 (" 'index($0, want) == 1 { getline; if ($0 == "    context deadline exceeded") hit = 1 }
+			END { exit !hit }' "$2"
 }
 
 # "dir Target" per line, sorted; testdata and hidden folders are not code.
@@ -99,7 +110,17 @@ while read -r dir name; do
 	crashers=$(comm -13 <(echo "$before") <(echo "$after") | sed '/^$/d')
 	ncrash=$(grep -c . <<<"$crashers" || true)
 
+	if [ -z "$execs" ]; then
+		# The time ran out while go test replayed the seeds and the cached corpus.
+		execs=$(grep -oE 'baseline coverage: [0-9]+/[0-9]+' "$log" | tail -n 1 | sed 's/ coverage:/ only/')
+	fi
+
 	result=PASS note=""
+	if ((rc != 0 && ncrash == 0)) && deadline_race "$name" "$log"; then
+		# Go 1.26's coordinator can report its own -fuzztime deadline as a failure when a worker
+		# is mid-call (go.dev/issue/75804, fixed in Go 1.27): no input failed, none was written.
+		rc=0 note="go test reported its own deadline (go.dev/issue/75804); no input failed"
+	fi
 	if ((rc != 0 || ncrash > 0)); then
 		result=FAIL
 		if ((ncrash > 0)); then
