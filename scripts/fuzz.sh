@@ -99,7 +99,7 @@ while read -r dir name; do
 	fi
 	rc=0
 	"${wrap[@]}" env "${env[@]}" go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" \
-		-fuzzminimizetime "$minimize" -timeout "$(timeout_for "$fuzztime")" "./$dir" >"$log" 2>&1 || rc=$?
+		-fuzzminimizetime "$minimize" -timeout "$(timeout_for "$fuzztime")" "./$dir" </dev/null >"$log" 2>&1 || rc=$?
 
 	# The last progress line holds the totals:
 	# "fuzz: elapsed: 31s, execs: 123456 (3982/sec), new interesting: 4 (total: 27)".
