@@ -110,11 +110,6 @@ while read -r dir name; do
 	crashers=$(comm -13 <(echo "$before") <(echo "$after") | sed '/^$/d')
 	ncrash=$(grep -c . <<<"$crashers" || true)
 
-	if [ -z "$execs" ]; then
-		# The time ran out while go test replayed the seeds and the cached corpus.
-		execs=$(grep -oE 'baseline coverage: [0-9]+/[0-9]+' "$log" | tail -n 1 | sed 's/ coverage:/ only/')
-	fi
-
 	result=PASS note=""
 	if ((rc != 0 && ncrash == 0)) && deadline_race "$name" "$log"; then
 		# Go 1.26's coordinator can report its own -fuzztime deadline as a failure when a worker
@@ -135,6 +130,10 @@ while read -r dir name; do
 			note="go test exit $rc"
 		fi
 		failed+=("$count")
+	fi
+	if [ -z "$execs" ] && [ "$result" = PASS ]; then
+		# The time ran out while go test replayed the seeds and the cached corpus.
+		execs=$(grep -oE 'baseline coverage: [0-9]+/[0-9]+' "$log" | tail -n 1 | sed 's/ coverage:/ only/')
 	fi
 	echo "fuzz.sh: $dir $name: execs ${execs:--}, crashers $ncrash, $result${note:+ ($note)}" >&2
 	rows+=("$dir	$name	${execs:--}	${interesting:--}	$ncrash	$result	$note")
