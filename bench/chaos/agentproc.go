@@ -37,7 +37,7 @@ func (r *run) startAgent(o demo.AgentOpts) error {
 	return r.waitMetrics(10 * time.Second)
 }
 
-// killAgent ends the agent with SIGKILL, as a power cut would.
+// killAgent ends the agent with SIGKILL, as a power cut would: its failed polls are read first.
 func (r *run) killAgent() {
 	r.agentErrors()
 	r.s.Agent.Kill()
@@ -48,11 +48,12 @@ func (r *run) killAgent() {
 // metrics are still served, so reading them until it exits catches its last poll too.
 func (r *run) stopAgent() error {
 	agent := r.s.Agent
+	r.agentErrors()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for !agent.Exited() {
-			r.agentErrors()
+			r.scrapeOnce()
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
@@ -71,13 +72,23 @@ func (r *run) during(fault func() error) error {
 	return err
 }
 
-// agentErrors reads onestop_agent_polls_total{result="error"} of the running agent; the last
-// value read when it cannot be read now (a busy machine, a dead agent).
+// agentErrors reads onestop_agent_polls_total{result="error"} of the running agent, trying for
+// a few seconds on a busy machine; the last value read when the agent cannot answer.
 func (r *run) agentErrors() int64 {
-	if n, err := scrapeErrors(r.metrics); err == nil {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if r.scrapeOnce() || r.s.Agent.Exited() || time.Now().After(deadline) {
+			return r.errLast
+		}
+	}
+}
+
+// scrapeOnce reads the failed polls once and reports whether it could.
+func (r *run) scrapeOnce() bool {
+	n, err := scrapeErrors(r.metrics)
+	if err == nil {
 		r.errLast = max(r.errLast, n)
 	}
-	return r.errLast
+	return err == nil
 }
 
 func (r *run) waitMetrics(timeout time.Duration) error {
