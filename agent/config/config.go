@@ -75,6 +75,8 @@ type Rig struct {
 	Unit         int      `toml:"unit"`
 	PollInterval Duration `toml:"poll_interval"`
 	Timeout      Duration `toml:"timeout"`
+
+	pollSet bool // poll_interval was given, so 0 means back to back rather than the default
 }
 
 // Duration is a time.Duration written as "250ms" in TOML.
@@ -125,7 +127,8 @@ const Keys = `Configuration keys (TOML; flags override):
   [[rig]] port            serial port path; /dev/serial/by-id/... or a symlink kept by a twin is re-resolved on reopen
   [[rig]] baud            serial speed (default 115200, 8N1)
   [[rig]] unit            Modbus unit id (default 1)
-  [[rig]] poll_interval   time between snapshots (default 200ms); the lab can change it by command
+  [[rig]] poll_interval   time between snapshots (default 200ms; 0 polls back to back, as fast as the line
+                          allows); the lab can change it by command
   [[rig]] timeout         Modbus reply timeout (default 300ms)
 `
 
@@ -141,7 +144,7 @@ func Parse(args []string, out io.Writer) (Config, error) {
 	agent := fs.String("agent", "", "agent id, overrides agent_id")
 	outbox := fs.String("outbox", "", "outbox file, overrides [outbox] path")
 	metrics := fs.String("metrics", "", "metrics listen address, overrides [metrics] addr (\"off\" disables)")
-	poll := fs.Duration("poll", 0, "poll interval of every rig, overrides [[rig]] poll_interval")
+	poll := fs.Duration("poll", 0, "poll interval of every rig, overrides [[rig]] poll_interval (0: back to back)")
 	var rigs rigFlags
 	fs.Var(&rigs, "rig", "NAME=PORT of a rig; repeat for more; replaces the file's [[rig]] list")
 	fs.Usage = func() {
@@ -156,6 +159,9 @@ func Parse(args []string, out io.Writer) (Config, error) {
 	if *path != "" {
 		if _, err := toml.DecodeFile(*path, &c); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", *path, err)
+		}
+		if err := markPollSet(*path, c.Rigs); err != nil {
+			return Config{}, err
 		}
 	}
 	c.Getenv()
@@ -177,12 +183,32 @@ func Parse(args []string, out io.Writer) (Config, error) {
 	if len(rigs) > 0 {
 		c.Rigs = rigs
 	}
-	if *poll > 0 {
+	pollGiven := false
+	fs.Visit(func(f *flag.Flag) { pollGiven = pollGiven || f.Name == "poll" })
+	if pollGiven {
 		for i := range c.Rigs {
 			c.Rigs[i].PollInterval.Duration = *poll
+			c.Rigs[i].pollSet = true
 		}
 	}
 	return c, c.fill()
+}
+
+// markPollSet notes which [[rig]] tables of the file give poll_interval: a
+// given 0 polls back to back, a missing one takes the default.
+func markPollSet(path string, rigs []Rig) error {
+	var given struct {
+		Rigs []struct {
+			PollInterval *Duration `toml:"poll_interval"`
+		} `toml:"rig"`
+	}
+	if _, err := toml.DecodeFile(path, &given); err != nil {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	for i := range min(len(given.Rigs), len(rigs)) {
+		rigs[i].pollSet = given.Rigs[i].PollInterval != nil
+	}
+	return nil
 }
 
 type rigFlags []Rig
@@ -210,7 +236,7 @@ func (c *Config) fill() error {
 		if r.Unit == 0 {
 			r.Unit = 1
 		}
-		if r.PollInterval.Duration == 0 {
+		if r.PollInterval.Duration == 0 && !r.pollSet {
 			r.PollInterval.Duration = 200 * time.Millisecond
 		}
 		if r.Timeout.Duration == 0 {
@@ -246,8 +272,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: rig %s: port is empty", r.Name)
 		case r.Unit < 1 || r.Unit > 247:
 			return fmt.Errorf("config: rig %s: unit %d: want 1..247", r.Name, r.Unit)
-		case r.PollInterval.Duration < 10*time.Millisecond:
-			return fmt.Errorf("config: rig %s: poll_interval %v: want ≥ 10ms", r.Name, r.PollInterval)
+		case r.PollInterval.Duration < 0:
+			return fmt.Errorf("config: rig %s: poll_interval %v: want ≥ 0 (0 polls back to back)", r.Name, r.PollInterval)
 		}
 		seen[r.Name] = true
 	}

@@ -47,6 +47,41 @@ poll_interval = "100ms"
 	}
 }
 
+// An interval of 0 polls back to back (agent/poll); only a missing one takes the default.
+func TestPollIntervalZeroIsBackToBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.toml")
+	err := os.WriteFile(path, []byte(`
+[[rig]]
+name = "fast"
+port = "/tmp/a"
+poll_interval = "0s"
+[[rig]]
+name = "plain"
+port = "/tmp/b"
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]string{"--config", path}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []time.Duration{c.Rigs[0].PollInterval.Duration, c.Rigs[1].PollInterval.Duration}; got[0] != 0 || got[1] != 200*time.Millisecond {
+		t.Errorf("poll intervals %v, want [0s 200ms]", got)
+	}
+	c, err = Parse([]string{"--rig", "r=/tmp/a", "--poll", "0"}, io.Discard)
+	if err != nil || c.Rigs[0].PollInterval.Duration != 0 {
+		t.Errorf("--poll 0: %+v %v", c.Rigs, err)
+	}
+	c, err = Parse([]string{"--rig", "r=/tmp/a"}, io.Discard)
+	if err != nil || c.Rigs[0].PollInterval.Duration != 200*time.Millisecond {
+		t.Errorf("no interval: %+v %v", c.Rigs, err)
+	}
+	if _, err := Parse([]string{"--rig", "r=/tmp/a", "--poll", "-1ms"}, io.Discard); err == nil {
+		t.Error("--poll -1ms accepted")
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	for _, args := range [][]string{
 		{"--site", "a/b"},
