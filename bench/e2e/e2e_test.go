@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/onestop-station/onestop/lab/demo"
+)
+
+// TestMain lets the test binary be the twin host too: the bench starts a copy of itself.
+func TestMain(m *testing.M) {
+	maybeServeTwins()
+	os.Exit(m.Run())
+}
+
+func TestTwoRigsStoredWithLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the agent")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	build := demo.BuildTools
+	if raceEnabled {
+		build = demo.BuildRaceTools
+	}
+	tools, err := build(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := measure(ctx, tools, runOpts{rigs: 2, poll: 50 * time.Millisecond, window: 3 * time.Second, warmup: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", r)
+	if r.offered <= 0 || r.stored <= 0 || r.latencies == 0 {
+		t.Fatalf("offered %.0f/s, stored %.0f/s over %d latencies: want readings produced and stored", r.offered, r.stored, r.latencies)
+	}
+	// Two rigs at 50 ms offer 440/s; the lab keeps up with that, so what is stored matches.
+	if r.stored < r.offered/2 {
+		t.Errorf("stored %.0f/s of %.0f/s offered", r.stored, r.offered)
+	}
+	for name, d := range map[string]time.Duration{"p50": r.p50, "p99": r.p99} {
+		if d <= 0 || d > time.Minute || math.IsNaN(float64(d)) {
+			t.Errorf("%s latency %v: want positive and finite", name, d)
+		}
+	}
+	if r.p50 > r.p99 {
+		t.Errorf("p50 %v > p99 %v", r.p50, r.p99)
+	}
+	for name, v := range map[string]float64{"agent CPU": r.agentCPU, "agent RSS": r.agentRSS, "lab CPU": r.labCPU, "lab RSS": r.labRSS} {
+		if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+			t.Errorf("%s %v: want positive", name, v)
+		}
+	}
+}
+
+func TestShape(t *testing.T) {
+	f := benchFlags{rigs: 48, poll: 10 * time.Millisecond}
+	for _, c := range []struct {
+		l    load
+		rigs int
+		poll time.Duration
+	}{
+		{load{rate: 1000}, 2, 22 * time.Millisecond},
+		{load{rate: 10000}, 20, 22 * time.Millisecond},
+		{load{name: "max"}, 48, 10 * time.Millisecond},
+	} {
+		rigs, poll := f.shape(c.l)
+		if rigs != c.rigs || poll != c.poll {
+			t.Errorf("shape(%+v) = %d rigs at %v, want %d at %v", c.l, rigs, poll, c.rigs, c.poll)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+// Command e2e measures the pre-test pipeline end to end — rig → agent outbox → broker → lab
+// store, QoS 1 — at several loads and prints one table (see docs/performance.md, "End to end").
+//
+// The rigs are firmware-sim twins, all in one child process (a copy of this program), so the
+// load source costs far less than a process per rig. One agent child process polls them all;
+// the lab (embedded broker, ingest, store) runs in this process, so its CPU and RSS are ours.
+//
+//	go run ./bench/e2e                                  # 1k/s, 10k/s, then 48 rigs at 10 ms
+//	go run ./bench/e2e --rates 1000,max --rigs 64 --seconds 20
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/onestop-station/onestop/lab/demo"
+)
+
+type benchFlags struct {
+	rates      []load
+	rigs       int
+	seconds    float64
+	warmup     float64
+	poll       time.Duration
+	cpuprofile string
+	keep       bool
+}
+
+// load is one row: a target rate, or (max) rigs polled as fast as the bench's --poll allows.
+type load struct {
+	name string
+	rate int // readings/s offered; 0 for max
+}
+
+func main() {
+	maybeServeTwins()
+	f, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, f, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (benchFlags, error) {
+	var f benchFlags
+	fs := flag.NewFlagSet("e2e", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rates := fs.String("rates", "1000,10000,max", "comma-separated loads: readings/s offered (rigs at 500/s each), or max (--rigs rigs at --poll)")
+	fs.IntVar(&f.rigs, "rigs", 48, "rigs of the max load")
+	fs.Float64Var(&f.seconds, "seconds", 10, "measuring window per load, seconds")
+	fs.Float64Var(&f.warmup, "warmup", 3, "seconds of traffic before the window opens")
+	fs.DurationVar(&f.poll, "poll", 10*time.Millisecond, "poll interval of the max load; 0 is back to back (sent to the agent as a set_poll_interval command)")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the lab) over the last load's window to this file")
+	fs.BoolVar(&f.keep, "keep", false, "keep each load's folder (lab.db, agent.log) and print its path")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	for _, r := range strings.Split(*rates, ",") {
+		r = strings.TrimSpace(r)
+		if r == "max" {
+			f.rates = append(f.rates, load{name: "max"})
+			continue
+		}
+		n, err := strconv.Atoi(r)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(stderr, "e2e: --rates: %q is neither a positive number nor max\n", r)
+			return f, fmt.Errorf("bad --rates")
+		}
+		f.rates = append(f.rates, load{name: rateName(n), rate: n})
+	}
+	if fs.NArg() > 0 || f.rigs < 1 || f.seconds <= 0 || f.warmup < 0 || (f.poll != 0 && f.poll < 10*time.Millisecond) {
+		fmt.Fprintln(stderr, "e2e: want --rigs ≥ 1, --seconds > 0, --warmup ≥ 0, --poll 0 or ≥ 10ms, no arguments")
+		return f, fmt.Errorf("bad flags")
+	}
+	return f, nil
+}
+
+func rateName(n int) string {
+	if n%1000 == 0 {
+		return fmt.Sprintf("%dk/s", n/1000)
+	}
+	return fmt.Sprintf("%d/s", n)
+}
+
+// channelsPerSnapshot is what one rig poll yields (docs/rig-modbus.md).
+const channelsPerSnapshot = 11
+
+// perRig is the rate one rig is asked for in a rated load: half of what the agent reaches at its
+// 10 ms floor (about 65 polls/s measured, not 100), so the poll interval is what sets the rate.
+const perRig = 500
+
+// shape returns the rigs and poll interval of a load.
+func (f benchFlags) shape(l load) (rigs int, poll time.Duration) {
+	if l.rate == 0 {
+		return f.rigs, f.poll
+	}
+	rigs = (l.rate + perRig - 1) / perRig
+	return rigs, time.Duration(int64(rigs) * channelsPerSnapshot * int64(time.Second) / int64(l.rate))
+}
+
+func run(ctx context.Context, f benchFlags, out io.Writer) error {
+	tmp, err := os.MkdirTemp("", "onestop-e2e-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	tools, err := demo.BuildTools(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(out, "# e2e %s, %d CPUs, %s, window %gs after %gs warm-up\n",
+		time.Now().UTC().Format(time.RFC3339), numCPU(), host, f.seconds, f.warmup)
+	printHeader(out)
+	for i, l := range f.rates {
+		rigs, poll := f.shape(l)
+		profile := ""
+		if i == len(f.rates)-1 {
+			profile = f.cpuprofile
+		}
+		r, err := measure(ctx, tools, runOpts{rigs: rigs, poll: poll, window: secs(f.seconds),
+			warmup: secs(f.warmup), cpuprofile: profile, keep: f.keep})
+		if err != nil {
+			return fmt.Errorf("load %s: %w", l.name, err)
+		}
+		r.load = l.name
+		printRow(out, r)
+	}
+	return nil
+}
+
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func printHeader(out io.Writer) {
+	fmt.Fprintf(out, "%-6s | %4s | %6s | %9s | %9s | %7s | %7s | %11s | %12s | %9s | %10s | %9s\n",
+		"load", "rigs", "poll", "offered/s", "stored/s", "p50 ms", "p99 ms",
+		"agent CPU %", "agent RSS MB", "lab CPU %", "lab RSS MB", "rigs CPU %")
+}
+
+func printRow(out io.Writer, r result) {
+	fmt.Fprintf(out, "%-6s | %4d | %6s | %9.0f | %9.0f | %7.1f | %7.1f | %11.0f | %12.0f | %9.0f | %10.0f | %9.0f\n",
+		r.load, r.rigs, r.poll, r.offered, r.stored, ms(r.p50), ms(r.p99),
+		r.agentCPU, r.agentRSS, r.labCPU, r.labRSS, r.rigsCPU)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

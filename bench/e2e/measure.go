@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/onestop-station/onestop/lab/demo"
+	_ "modernc.org/sqlite" // the lab store's driver, to read its readings table
+)
+
+type runOpts struct {
+	rigs           int
+	poll           time.Duration
+	window, warmup time.Duration
+	cpuprofile     string
+	keep           bool
+}
+
+// result is one load's row. CPU percentages are of one core (200 % is both of a 2-core machine).
+type result struct {
+	load             string
+	rigs             int
+	poll             time.Duration
+	offered, stored  float64 // readings/s over the window
+	p50, p99         time.Duration
+	latencies        int // stored readings the percentiles are taken over
+	agentCPU, labCPU float64
+	rigsCPU          float64
+	agentRSS, labRSS float64
+}
+
+// sample is what the window's two ends read.
+type sample struct {
+	at               time.Time
+	stored, served   int64
+	agent, lab, rigs time.Duration
+}
+
+// measure runs one load from scratch: a lab in a new folder, the twins, the agent; traffic for
+// warm-up, then the window; then everything stops.
+func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
+	r := result{rigs: o.rigs, poll: o.poll}
+	dir, err := os.MkdirTemp("", "onestop-e2e-load-")
+	if err != nil {
+		return r, err
+	}
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "e2e: load folder", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	stack, err := demo.StartLab(ctx, dir, tools, demo.LabOpts{})
+	if err != nil {
+		return r, err
+	}
+	defer stack.Close()
+	host, err := startTwinHost(o.rigs, dir)
+	if err != nil {
+		return r, err
+	}
+	defer host.stop()
+	agent, err := startAgent(tools.Agent, stack, dir, o)
+	if err != nil {
+		return r, err
+	}
+	defer stopAgent(agent)
+	if o.poll == 0 {
+		if err := backToBack(ctx, stack, o.rigs); err != nil {
+			return r, err
+		}
+	}
+	if _, err := stack.WaitStored(ctx, 1, 30*time.Second); err != nil {
+		return r, err
+	}
+	time.Sleep(o.warmup)
+	a, err := take(ctx, stack, host, agent.Process.Pid)
+	if err != nil {
+		return r, err
+	}
+	stopProfile, err := startProfile(o.cpuprofile)
+	if err != nil {
+		return r, err
+	}
+	select {
+	case <-time.After(o.window):
+	case <-ctx.Done():
+		stopProfile()
+		return r, ctx.Err()
+	}
+	b, err := take(ctx, stack, host, agent.Process.Pid)
+	stopProfile()
+	if err != nil {
+		return r, err
+	}
+	if r.agentRSS, err = rssMB(agent.Process.Pid); err != nil {
+		return r, err
+	}
+	if r.labRSS, err = rssMB(os.Getpid()); err != nil {
+		return r, err
+	}
+	span := b.at.Sub(a.at)
+	r.offered = float64(b.served-a.served) / span.Seconds()
+	r.stored = float64(b.stored-a.stored) / span.Seconds()
+	r.agentCPU = pct(b.agent-a.agent, span)
+	r.labCPU = pct(b.lab-a.lab, span)
+	r.rigsCPU = pct(b.rigs-a.rigs, span)
+	lat, err := latencies(ctx, filepath.Join(dir, "lab.db"), a.at, b.at)
+	if err != nil {
+		return r, err
+	}
+	if len(lat) == 0 {
+		return r, fmt.Errorf("e2e: no reading stored within the window")
+	}
+	r.latencies = len(lat)
+	r.p50, r.p99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	return r, nil
+}
+
+func pct(cpu, span time.Duration) float64 { return 100 * cpu.Seconds() / span.Seconds() }
+
+func take(ctx context.Context, stack *demo.Stack, host *twinHost, agentPID int) (sample, error) {
+	var s sample
+	var err error
+	s.at = time.Now()
+	if s.served, err = host.served(); err != nil {
+		return s, err
+	}
+	if s.stored, err = stack.Store.Count(ctx); err != nil {
+		return s, err
+	}
+	if s.agent, err = cpuTime(agentPID); err != nil {
+		return s, err
+	}
+	if s.lab, err = cpuTime(os.Getpid()); err != nil {
+		return s, err
+	}
+	s.rigs, err = cpuTime(host.pid())
+	return s, err
+}
+
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// startAgent starts the agent on every twin's link; its log goes to dir/agent.log.
+func startAgent(bin string, stack *demo.Stack, dir string, o runOpts) (*exec.Cmd, error) {
+	poll := o.poll
+	if poll == 0 {
+		poll = 10 * time.Millisecond // the config's floor; backToBack lowers it by command
+	}
+	args := []string{"--broker", stack.URL, "--username", demo.AgentName, "--password", demo.AgentPass,
+		"--site", demo.Site, "--agent", demo.AgentName, "--outbox", stack.OutboxPath(),
+		"--metrics", "off", "--poll", poll.String()}
+	for i := range o.rigs {
+		args = append(args, "--rig", fmt.Sprintf("rig%d=%s", i, rigLink(dir, i)))
+	}
+	logf, err := os.Create(filepath.Join(dir, "agent.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr, cmd.Stdout = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("e2e: start agent: %w", err)
+	}
+	go func() { cmd.Wait(); logf.Close() }()
+	return cmd, nil
+}
+
+// stopAgent asks the agent to stop and kills it if it takes long (a backlog is not ours to drain).
+func stopAgent(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if cmd.Process.Signal(syscall.Signal(0)) != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+}
+
+// backToBack tells every rig's poller to poll back to back (interval 0).
+func backToBack(ctx context.Context, stack *demo.Stack, rigs int) error {
+	for i := range rigs {
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := stack.Cmd.Send(cctx, demo.AgentName, fmt.Sprintf("rig%d", i), "set_poll_interval",
+			map[string]int{"interval_ms": 0}, nil)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("e2e: poll rig%d back to back: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// latencies returns, for every reading the lab stored within [from, to), the time from its
+// sample (t_ns) to its storing (received_ns), sorted.
+func latencies(ctx context.Context, dbPath string, from, to time.Time) ([]time.Duration, error) {
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT received_ns - t_ns FROM readings
+		WHERE received_ns >= ? AND received_ns < ?`, from.UnixNano(), to.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("e2e: latencies: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Duration
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("e2e: latencies: %w", err)
+		}
+		out = append(out, time.Duration(d))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("e2e: latencies: %w", err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// percentile of sorted, nearest rank.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	i := int(p*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func numCPU() int { return runtime.NumCPU() }
