@@ -19,6 +19,7 @@ type Metrics struct {
 	Polls        *prometheus.CounterVec // by rig, result ok|error
 	SerialErrors *prometheus.CounterVec // by rig
 	OutboxDepth  prometheus.Gauge
+	OldestAge    prometheus.Gauge // seconds since the oldest reading still waiting for the lab's ack was sampled
 	Appended     prometheus.Counter
 	Published    prometheus.Counter     // readings handed to the broker (live and replay)
 	Replayed     prometheus.Counter     // of which replayed
@@ -35,6 +36,7 @@ func New() *Metrics {
 		Polls:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_polls_total", Help: "Rig snapshots attempted, by rig and result."}, []string{"rig", "result"}),
 		SerialErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_serial_errors_total", Help: "Serial or Modbus errors, by rig."}, []string{"rig"}),
 		OutboxDepth:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "onestop_agent_outbox_depth", Help: "Readings waiting in the outbox for the lab's ack."}),
+		OldestAge:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "onestop_agent_outbox_oldest_age_seconds", Help: "Age of the oldest reading waiting in the outbox for the lab's ack; 0 when none waits."}),
 		Appended:     prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_appended_total", Help: "Readings written to the outbox."}),
 		Published:    prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_published_total", Help: "Readings the broker accepted (live and replay)."}),
 		Replayed:     prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_replayed_total", Help: "Readings published again, flagged replay."}),
@@ -43,7 +45,7 @@ func New() *Metrics {
 		Commands:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_commands_total", Help: "Remote commands answered, by name and ok."}, []string{"name", "ok"}),
 		Connected:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "onestop_agent_broker_connected", Help: "1 while connected to the broker."}),
 	}
-	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.Appended, m.Published, m.Replayed, m.Acked, m.Rewinds, m.Commands, m.Connected)
+	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.OldestAge, m.Appended, m.Published, m.Replayed, m.Acked, m.Rewinds, m.Commands, m.Connected)
 	return m
 }
 

@@ -12,6 +12,7 @@ func TestServeExposesCounters(t *testing.T) {
 	m := New()
 	m.Polls.WithLabelValues("rig0", "ok").Add(3)
 	m.OutboxDepth.Set(42)
+	m.OldestAge.Set(12.5)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -23,7 +24,7 @@ func TestServeExposesCounters(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`onestop_agent_polls_total{result="ok",rig="rig0"} 3`, "onestop_agent_outbox_depth 42", "onestop_agent_readings_acked_total 0"} {
+	for _, want := range []string{`onestop_agent_polls_total{result="ok",rig="rig0"} 3`, "onestop_agent_outbox_depth 42", "onestop_agent_outbox_oldest_age_seconds 12.5", "onestop_agent_readings_acked_total 0"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -28,7 +28,8 @@ func (p *Publisher) forward(ctx context.Context) error {
 	connected := false
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	lastDepth := time.Time{}
+	var lag lagReport
+	lastLag := time.Time{} // when the lag was last published
 	for {
 		select {
 		case <-ctx.Done():
@@ -40,14 +41,15 @@ func (p *Publisher) forward(ctx context.Context) error {
 		case <-t.C:
 		}
 		p.applyAcks(ctx, &c)
-		if time.Since(lastDepth) > time.Second {
-			if d, err := p.src.Depth(ctx); err == nil {
-				p.opts.Metrics.OutboxDepth.Set(float64(d))
-			}
-			lastDepth = time.Now()
+		if time.Since(lag.at) >= min(time.Second, p.opts.LagEvery) {
+			lag = p.measureLag(ctx, lag)
 		}
 		if !connected || !p.client.IsConnectionOpen() {
 			continue
+		}
+		if time.Since(lastLag) >= p.opts.LagEvery && !lag.at.IsZero() {
+			p.publishLag(lag)
+			lastLag = time.Now()
 		}
 		if err := p.pump(ctx, &c); err != nil {
 			slog.Warn("publish: forwarding paused", "err", err)
@@ -194,4 +196,49 @@ func (p *Publisher) publishRows(rows []outbox.Row, replay bool, pos *int64) erro
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// lagReport is how far behind the lab the outbox is: rows waiting for an ack and the age of the
+// oldest, measured at at.
+type lagReport struct {
+	depth  int64
+	oldest time.Duration
+	at     time.Time
+}
+
+// measureLag refreshes the lag gauges; on a failed query it keeps the last report but moves its
+// time on, so a broken outbox is retried once a second, not on every turn.
+func (p *Publisher) measureLag(ctx context.Context, last lagReport) lagReport {
+	now := time.Now()
+	last.at = now
+	d, err := p.src.Depth(ctx)
+	var old time.Time
+	if err == nil {
+		old, err = p.src.Oldest(ctx)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			slog.Warn("publish: outbox lag not measured", "err", err)
+		}
+		return last
+	}
+	r := lagReport{depth: d, at: now}
+	if d > 0 && !old.IsZero() {
+		r.oldest = max(now.Sub(old), 0) // a sample time ahead of this clock is no lag
+	}
+	p.opts.Metrics.OutboxDepth.Set(float64(r.depth))
+	p.opts.Metrics.OldestAge.Set(r.oldest.Seconds())
+	return r
+}
+
+// publishLag republishes the retained online status with the lag, so the lab can show an agent
+// that falls behind. It does not wait for the PUBACK: the next report follows in LagEvery, and the
+// forwarder must not stall on a slow broker. The last will still replaces it when the agent goes.
+func (p *Publisher) publishLag(r lagReport) {
+	b, err := telemetry.Encode(telemetry.Status{V: telemetry.Version, State: telemetry.StateOnline, Epoch: p.epoch,
+		Version: p.opts.Version, Depth: r.depth, OldestMs: r.oldest.Milliseconds(), At: r.at.UnixMilli()})
+	if err != nil {
+		return
+	}
+	p.client.Publish(telemetry.StatusTopic(p.opts.Site, p.opts.Agent), 1, true, b)
 }

@@ -25,6 +25,7 @@ type Source interface {
 	LastSeq(ctx context.Context) (int64, error)
 	Ack(ctx context.Context, epoch, seq int64) (int64, error)
 	Depth(ctx context.Context) (int64, error)
+	Oldest(ctx context.Context) (time.Time, error) // sample time of the oldest waiting row; zero when none
 }
 
 // CommandFunc runs a command that arrived for dev and returns the Result to publish (ok false: none).
@@ -39,6 +40,7 @@ type Opts struct {
 	ReplayRate                    int           // replayed readings per second
 	AckTimeout                    time.Duration // rewind when acks stall this long
 	WaitTimeout                   time.Duration // for each publish token
+	LagEvery                      time.Duration // republish the online status with the lag this often; default 5 s
 	Metrics                       *metrics.Metrics
 	OnCommand                     CommandFunc
 }
@@ -72,6 +74,9 @@ func New(src Source, opts Opts) *Publisher {
 	}
 	if opts.WaitTimeout <= 0 {
 		opts.WaitTimeout = 5 * time.Second
+	}
+	if opts.LagEvery <= 0 {
+		opts.LagEvery = 5 * time.Second
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()

@@ -31,12 +31,24 @@ const (
 )
 
 // Status is an agent's retained presence message; the broker publishes the offline form as its will.
+//
+// An online agent also publishes it every few seconds with its lag: Depth readings waiting in its
+// outbox for the lab's ack, the oldest of them OldestMs old, both measured at At (Unix ms, the
+// agent's clock). At is set in every such report, so a report of an empty outbox (Depth and
+// OldestMs 0, left out) is told apart from a status without a report: the connect form, the last
+// will, and agents older than these fields.
 type Status struct {
-	V       int    `json:"v"`
-	State   string `json:"state"`
-	Epoch   int64  `json:"epoch"`
-	Version string `json:"version,omitempty"`
+	V        int    `json:"v"`
+	State    string `json:"state"`
+	Epoch    int64  `json:"epoch"`
+	Version  string `json:"version,omitempty"`
+	Depth    int64  `json:"depth,omitempty"`
+	OldestMs int64  `json:"oldest_ms,omitempty"`
+	At       int64  `json:"at,omitempty"`
 }
+
+// HasLag reports whether s carries a lag report.
+func (s Status) HasLag() bool { return s.At > 0 }
 
 // Channel describes one measured quantity of a device.
 type Channel struct {
@@ -183,6 +195,8 @@ func DecodeStatus(b []byte) (Status, error) {
 		return Status{}, bad("status", "version %d", m.V)
 	case m.State != StateOnline && m.State != StateOffline:
 		return Status{}, bad("status", "state %q", m.State)
+	case m.Depth < 0 || m.OldestMs < 0 || m.At < 0:
+		return Status{}, bad("status", "lag depth %d oldest_ms %d at %d", m.Depth, m.OldestMs, m.At)
 	}
 	return m, nil
 }

@@ -127,3 +127,36 @@ func TestSmallMessages(t *testing.T) {
 		t.Errorf("meta %+v %v", m, err)
 	}
 }
+
+// An agent older than the lag report and a newer one must both decode; the lab tells them apart
+// by HasLag, and an empty outbox's report (depth 0, left out) is still a report.
+func TestStatusLagOldAndNew(t *testing.T) {
+	old, err := DecodeStatus([]byte(`{"v":1,"state":"online","epoch":3,"version":"0.9.0"}`))
+	if err != nil || old.HasLag() || old.Depth != 0 || old.OldestMs != 0 {
+		t.Errorf("old status %+v %v", old, err)
+	}
+	s, err := DecodeStatus([]byte(`{"v":1,"state":"online","epoch":3,"version":"1.0","depth":171574,"oldest_ms":15250,"at":1772413248000}`))
+	if err != nil || !s.HasLag() || s.Depth != 171574 || s.OldestMs != 15250 || s.At != 1772413248000 {
+		t.Errorf("lag status %+v %v", s, err)
+	}
+	raw, err := Encode(Status{V: Version, State: StateOnline, Epoch: 3, At: 1772413248000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := DecodeStatus(raw); err != nil || !e.HasLag() || e.Depth != 0 {
+		t.Errorf("empty-outbox report %s → %+v %v", raw, e, err)
+	}
+	if will, _ := Encode(Status{V: Version, State: StateOffline, Epoch: 3}); strings.Contains(string(will), "depth") || strings.Contains(string(will), `"at"`) {
+		t.Errorf("a status without a report carries lag fields: %s", will)
+	}
+	for _, b := range []string{
+		`{"v":1,"state":"online","epoch":3,"depth":-1,"at":1}`,
+		`{"v":1,"state":"online","epoch":3,"oldest_ms":-5,"at":1}`,
+		`{"v":1,"state":"online","epoch":3,"at":-1}`,
+		`{"v":1,"state":"online","epoch":3,"depth":"many"}`,
+	} {
+		if _, err := DecodeStatus([]byte(b)); !errors.Is(err, ErrPayload) {
+			t.Errorf("DecodeStatus(%s) = %v, want ErrPayload", b, err)
+		}
+	}
+}
