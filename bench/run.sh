@@ -2,6 +2,7 @@
 # Benchmarks of the pre-test pipeline, printed as one table (see docs/performance.md).
 #   bash bench/run.sh                 # about 2 s per benchmark
 #   BENCHTIME=10s bash bench/run.sh
+#   POLL_SECONDS=20 bash bench/run.sh # rig polling: seconds per master and baud (default 10; 0 skips it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 benchtime="${BENCHTIME:-2s}"
@@ -21,4 +22,14 @@ grep -E '^Benchmark' <<<"$raw" | awk '{
 if [ $status -ne 0 ]; then
 	echo "bench: go test failed:"; grep -E 'FAIL|Error|error' <<<"$raw" | head -20
 	exit $status
+fi
+
+# Rig polling: the twin at 115200 and 9600 baud, our driver stack back to back against the line
+# limit and mbpoll, in the same run (bench/polling; scripts/test.sh installs mbpoll).
+poll_seconds="${POLL_SECONDS:-10}"
+if [ "$poll_seconds" != 0 ]; then
+	echo
+	if ! go run ./bench/polling --seconds "$poll_seconds"; then
+		echo "bench: rig polling failed"; exit 1
+	fi
 fi
