@@ -25,6 +25,52 @@ type AgentInfo struct {
 	// Conflicts counts readings this agent sent under keys already stored with other content:
 	// it reused seqs (its outbox went back in time). They are kept in the store's conflicts.
 	Conflicts int64 `json:"conflicts"`
+
+	// Lag. Depth and OldestAgeS are what the agent last reported of its outbox (readings waiting
+	// for the lab's ack, the oldest one's age in seconds), measured at LagAt (zero: no report yet,
+	// or an agent older than the report). NewestSample is the newest sample time stored from the
+	// agent in this run; LagS is now minus it. Lagging: see lagging.
+	Depth        int64     `json:"depth"`
+	OldestAgeS   float64   `json:"oldest_age_s"`
+	LagAt        time.Time `json:"lag_at,omitzero"`
+	NewestSample time.Time `json:"newest_sample,omitzero"`
+	LagS         float64   `json:"lag_s"`
+	Lagging      bool      `json:"lagging"`
+}
+
+// DefaultLagThreshold is Opts.LagThreshold when unset.
+const DefaultLagThreshold = 10 * time.Second
+
+func (o *Opts) lagThreshold() time.Duration {
+	if o.LagThreshold <= 0 {
+		return DefaultLagThreshold
+	}
+	return o.LagThreshold
+}
+
+// withLag fills LagS and Lagging at now.
+func (a AgentInfo) withLag(now time.Time, threshold time.Duration) AgentInfo {
+	a.LagS = 0
+	if !a.NewestSample.IsZero() {
+		a.LagS = max(now.Sub(a.NewestSample).Seconds(), 0) // a sample from a clock ahead of ours is no lag
+	}
+	a.Lagging = a.lagging(threshold)
+	return a
+}
+
+// lagging is true for an online agent that is more than threshold behind: its oldest waiting
+// reading is older than that, or the newest stored one is while it still has readings to send.
+// An agent that reported an empty outbox is idle, not behind; one that reports nothing (older than
+// the report) lags when nothing fresh arrived for threshold.
+func (a AgentInfo) lagging(threshold time.Duration) bool {
+	if !a.Online {
+		return false
+	}
+	thr := threshold.Seconds()
+	if a.OldestAgeS > thr {
+		return true
+	}
+	return a.LagS > thr && (a.LagAt.IsZero() || a.Depth > 0)
 }
 
 type agentTable struct {
@@ -45,22 +91,38 @@ func (t *agentTable) get(name, site string) *AgentInfo {
 	return a
 }
 
-func (t *agentTable) sawStatus(name, site string, st telemetry.Status, at time.Time) {
+// sawStatus records a status and reports whether the agent's state or epoch changed (a periodic
+// lag report changes neither).
+func (t *agentTable) sawStatus(name, site string, st telemetry.Status, at time.Time) (changed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.get(name, site)
-	a.State, a.Epoch, a.Version = st.State, st.Epoch, st.Version
-	a.Online = st.State == telemetry.StateOnline
+	online := st.State == telemetry.StateOnline
+	changed = a.State != st.State || a.Epoch != st.Epoch || a.Online != online
+	a.State, a.Epoch, a.Version, a.Online = st.State, st.Epoch, st.Version, online
 	if at.After(a.LastSeen) {
 		a.LastSeen = at.UTC()
 	}
+	switch {
+	case st.HasLag():
+		a.Depth, a.OldestAgeS = st.Depth, float64(st.OldestMs)/1000
+		a.LagAt = time.UnixMilli(st.At).UTC()
+	case !a.Online:
+		a.Depth, a.OldestAgeS, a.LagAt = 0, 0, time.Time{} // what an offline agent holds is unknown
+	}
+	return changed
 }
 
-func (t *agentTable) sawData(name, site string, epoch int64, got store.Stored, at time.Time) {
+func (t *agentTable) sawData(name, site string, b telemetry.Batch, got store.Stored, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.get(name, site)
-	a.DataEpoch, a.Watermark = epoch, got.Watermark
+	for _, r := range b.R {
+		if ts := time.Unix(0, r.T); ts.After(a.NewestSample) {
+			a.NewestSample = ts.UTC()
+		}
+	}
+	a.DataEpoch, a.Watermark = b.Epoch, got.Watermark
 	a.Batches++
 	a.Readings += int64(got.Inserted)
 	a.Duplicates += int64(got.Duplicates)
@@ -87,10 +149,11 @@ func (in *Ingest) loadAgents(ctx context.Context) error {
 
 // Agents returns every known agent, by name.
 func (in *Ingest) Agents() []AgentInfo {
+	now := time.Now()
 	in.agents.mu.Lock()
 	out := make([]AgentInfo, 0, len(in.agents.m))
 	for _, a := range in.agents.m {
-		out = append(out, *a)
+		out = append(out, a.withLag(now, in.opts.lagThreshold()))
 	}
 	in.agents.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -105,10 +168,11 @@ func (in *Ingest) Agent(name string) (AgentInfo, bool) {
 	if !ok {
 		return AgentInfo{}, false
 	}
-	return *a, true
+	return a.withLag(time.Now(), in.opts.lagThreshold()), true
 }
 
-// AgentsHandler serves GET /api/agents: {"agents":[AgentInfo…],"stats":Stats}.
+// AgentsHandler serves GET /api/agents: {"agents":[AgentInfo…],"stats":Stats}. docs/lab-api.md
+// describes the fields.
 func AgentsHandler(in *Ingest) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -102,7 +103,7 @@ func (in *Ingest) handleData(m message) error {
 	in.stats.readings.Add(int64(got.Inserted))
 	in.stats.duplicates.Add(int64(got.Duplicates))
 	in.stats.conflicts.Add(int64(got.Conflicts))
-	in.agents.sawData(tp.Agent, tp.Site, b.Epoch, got, m.at)
+	in.agents.sawData(tp.Agent, tp.Site, b, got, m.at)
 	if got.Conflicts > 0 {
 		// Not a resend: the agent reused seqs it had already sent. The readings are kept in the
 		// store's conflicts table; /api/agents and `lab agents` show the count.
@@ -139,8 +140,11 @@ func (in *Ingest) handleStatus(m message) error {
 		return err
 	}
 	in.stats.statuses.Add(1)
-	in.agents.sawStatus(m.topic.Agent, m.topic.Site, st, at)
-	in.log.Info("ingest: agent status", "agent", m.topic.Agent, "state", st.State, "epoch", st.Epoch,
+	level := slog.LevelDebug // an agent's periodic lag report: no news for the log
+	if in.agents.sawStatus(m.topic.Agent, m.topic.Site, st, at) {
+		level = slog.LevelInfo
+	}
+	in.log.Log(in.ctx, level, "ingest: agent status", "agent", m.topic.Agent, "state", st.State, "epoch", st.Epoch,
 		"retained", m.retained)
 	return nil
 }

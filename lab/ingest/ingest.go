@@ -40,6 +40,10 @@ type Opts struct {
 	// e.g. to stream live readings to the console. It runs on the ingest worker: it must not block.
 	OnStored func(agent, dev string, b telemetry.Batch)
 
+	// LagThreshold is how far behind an online agent may be before /api/agents marks it lagging
+	// (AgentInfo.Lagging); default DefaultLagThreshold.
+	LagThreshold time.Duration
+
 	QueueLen int          // data messages waiting for the worker; default 4096
 	Logger   *slog.Logger // nil: slog.Default()
 }

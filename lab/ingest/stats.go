@@ -21,6 +21,9 @@ type Stats struct {
 	AckErrors   int64 `json:"ack_errors"`
 	Statuses    int64 `json:"statuses"`
 	Metas       int64 `json:"metas"`
+
+	Lagging       int     `json:"lagging"`         // agents lagging now (AgentInfo.Lagging)
+	LagThresholdS float64 `json:"lag_threshold_s"` // Opts.LagThreshold
 }
 
 type counters struct {
@@ -35,7 +38,20 @@ func (in *Ingest) Stats() Stats {
 		Conflicts:   c.conflicts.Load(),
 		BadPayloads: c.bad.Load(), Dropped: c.dropped.Load(), StoreErrors: c.storeErrors.Load(),
 		Acks: c.acks.Load(), AckErrors: c.ackErrors.Load(), Statuses: c.statuses.Load(), Metas: c.metas.Load(),
+		Lagging: in.laggingAgents(), LagThresholdS: in.opts.lagThreshold().Seconds(),
 	}
+}
+
+func (in *Ingest) laggingAgents() int {
+	now, thr, n := time.Now(), in.opts.lagThreshold(), 0
+	in.agents.mu.Lock()
+	defer in.agents.mu.Unlock()
+	for _, a := range in.agents.m {
+		if a.withLag(now, thr).Lagging {
+			n++
+		}
+	}
+	return n
 }
 
 // logLimiter lets one warning a second through, so a misbehaving agent cannot flood the log; the
