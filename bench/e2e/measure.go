@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ type result struct {
 	agentCPU, labCPU float64
 	rigsCPU          float64
 	agentRSS, labRSS float64
+	loadAvg          string // the machine's 1-minute load average at the window's end
 }
 
 // sample is what the window's two ends read.
@@ -107,6 +109,7 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	if r.labRSS, err = rssMB(os.Getpid()); err != nil {
 		return r, err
 	}
+	r.loadAvg = loadAvg()
 	span := b.at.Sub(a.at)
 	r.offered = float64(b.served-a.served) / span.Seconds()
 	r.stored = float64(b.stored-a.stored) / span.Seconds()
@@ -252,3 +255,14 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// loadAvg is the 1-minute load average: other work on the machine shows here, and the pipeline's
+// fsyncs share its disk.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	return f
+}
