@@ -122,17 +122,31 @@ func turnaround(baud int, took []time.Duration) (median, turn time.Duration) {
 
 // pollResult is one master's back-to-back polling; add accumulates rounds.
 type pollResult struct {
-	Polls   int64         // snapshot replies the twin wrote in the window
-	OK      int64         // snapshots the master decoded (ours only)
-	Errors  int64         // failed polls (ours only)
-	Elapsed time.Duration // the window
+	Polls   int64           // polls in the window: ours decoded, mbpoll's counted by the twin
+	Twin    int64           // snapshot replies the twin counted in the window, a cross-check
+	OK      int64           // snapshots the master decoded (ours only)
+	Errors  int64           // failed polls (ours only)
+	Elapsed time.Duration   // the window
+	Took    []time.Duration // each poll's time (ours only)
 }
 
 func (r *pollResult) add(o pollResult) {
 	r.Polls += o.Polls
+	r.Twin += o.Twin
 	r.OK += o.OK
 	r.Errors += o.Errors
 	r.Elapsed += o.Elapsed
+	r.Took = append(r.Took, o.Took...)
+}
+
+// Percentile is the p-th percentile (0..100) of the poll times.
+func (r pollResult) Percentile(p float64) time.Duration {
+	if len(r.Took) == 0 {
+		return 0
+	}
+	s := slices.Clone(r.Took)
+	slices.Sort(s)
+	return s[min(int(float64(len(s))*p/100), len(s)-1)]
 }
 
 // PerSecond is the measured rate, from the twin's own count.
@@ -156,8 +170,12 @@ func pollOurs(ctx context.Context, t *twin, d time.Duration) (pollResult, error)
 	var res pollResult
 	c0, start := t.snapshots(), time.Now()
 	end := start.Add(d)
-	for time.Now().Before(end) {
-		if _, err := r.Read(ctx); err != nil {
+	for now := start; now.Before(end); {
+		_, err := r.Read(ctx)
+		took := time.Since(now)
+		now = now.Add(took)
+		res.Took = append(res.Took, took)
+		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
 			}
@@ -167,7 +185,8 @@ func pollOurs(ctx context.Context, t *twin, d time.Duration) (pollResult, error)
 		res.OK++
 	}
 	res.Elapsed = time.Since(start)
-	res.Polls = t.snapshots() - c0
+	// The twin counts a reply after writing it, so its count can lag ours by one.
+	res.Polls, res.Twin = res.OK, t.snapshots()-c0
 	return res, nil
 }
 
@@ -225,7 +244,8 @@ func pollMbpoll(ctx context.Context, t *twin, d time.Duration) (pollResult, erro
 	}
 	c0, start := t.snapshots(), time.Now()
 	ok := sleepCtx(ctx, d)
-	res := pollResult{Polls: t.snapshots() - c0, Elapsed: time.Since(start)}
+	n := t.snapshots() - c0
+	res := pollResult{Polls: n, Twin: n, Elapsed: time.Since(start)}
 	stop()
 	if !ok {
 		return res, ctx.Err()
