@@ -145,15 +145,15 @@ func run(ctx context.Context, f benchFlags, out io.Writer) error {
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 func printHeader(out io.Writer) {
-	fmt.Fprintf(out, "%-6s | %4s | %6s | %9s | %9s | %7s | %7s | %11s | %12s | %9s | %10s | %9s | %8s\n",
+	fmt.Fprintf(out, "%-6s | %4s | %6s | %9s | %9s | %7s | %7s | %11s | %12s | %9s | %10s | %9s | %8s | %9s | %14s\n",
 		"load", "rigs", "poll", "offered/s", "stored/s", "p50 ms", "p99 ms",
-		"agent CPU %", "agent RSS MB", "lab CPU %", "lab RSS MB", "rigs CPU %", "load avg")
+		"agent CPU %", "agent RSS MB", "lab CPU %", "lab RSS MB", "rigs CPU %", "load avg", "batches/s", "readings/batch")
 }
 
 func printRow(out io.Writer, r result) {
-	fmt.Fprintf(out, "%-6s | %4d | %6s | %9.0f | %9.0f | %7.1f | %7.1f | %11.0f | %12.0f | %9.0f | %10.0f | %9.0f | %8s\n",
+	fmt.Fprintf(out, "%-6s | %4d | %6s | %9.0f | %9.0f | %7.1f | %7.1f | %11.0f | %12.0f | %9.0f | %10.0f | %9.0f | %8s | %9.0f | %14.1f\n",
 		r.load, r.rigs, r.poll, r.offered, r.stored, ms(r.p50), ms(r.p99),
-		r.agentCPU, r.agentRSS, r.labCPU, r.labRSS, r.rigsCPU, r.loadAvg)
+		r.agentCPU, r.agentRSS, r.labCPU, r.labRSS, r.rigsCPU, r.loadAvg, r.batches, r.perBatch)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -11,9 +11,11 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/onestop-station/onestop/agent/telemetry"
 	"github.com/onestop-station/onestop/lab/demo"
 	_ "modernc.org/sqlite" // the lab store's driver, to read its readings table
 )
@@ -37,7 +39,9 @@ type result struct {
 	agentCPU, labCPU float64
 	rigsCPU          float64
 	agentRSS, labRSS float64
-	loadAvg          string // the machine's 1-minute load average at the window's end
+	loadAvg          string  // the machine's 1-minute load average at the window's end
+	batches          float64 // data messages the lab stored per second (one store transaction each)
+	perBatch         float64 // readings per stored message
 }
 
 // sample is what the window's two ends read.
@@ -60,7 +64,11 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	stack, err := demo.StartLab(ctx, dir, tools, demo.LabOpts{})
+	var batches, batchReadings atomic.Int64
+	stack, err := demo.StartLab(ctx, dir, tools, demo.LabOpts{OnStored: func(_, _ string, b telemetry.Batch) {
+		batches.Add(1)
+		batchReadings.Add(int64(len(b.R)))
+	}})
 	if err != nil {
 		return r, err
 	}
@@ -88,6 +96,7 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	if err != nil {
 		return r, err
 	}
+	batches0, batchReadings0 := batches.Load(), batchReadings.Load()
 	stopProfile, err := startProfile(o.cpuprofile)
 	if err != nil {
 		return r, err
@@ -99,6 +108,7 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 		return r, ctx.Err()
 	}
 	b, err := take(ctx, stack, host, agent.Process.Pid)
+	nBatches, nBatchReadings := batches.Load()-batches0, batchReadings.Load()-batchReadings0
 	stopProfile()
 	if err != nil {
 		return r, err
@@ -113,6 +123,10 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	span := b.at.Sub(a.at)
 	r.offered = float64(b.served-a.served) / span.Seconds()
 	r.stored = float64(b.stored-a.stored) / span.Seconds()
+	r.batches = float64(nBatches) / span.Seconds()
+	if nBatches > 0 {
+		r.perBatch = float64(nBatchReadings) / float64(nBatches)
+	}
 	r.agentCPU = pct(b.agent-a.agent, span)
 	r.labCPU = pct(b.lab-a.lab, span)
 	r.rigsCPU = pct(b.rigs-a.rigs, span)
