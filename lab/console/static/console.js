@@ -711,11 +711,33 @@
     }
     setError('#agents-error', null);
     const agents = (body && body.agents) || [];
-    $('#agents tbody').replaceChildren(...agents.map((a) => el('tr', { dataset: { agent: a.agent, online: String(!!a.online) } },
+    $('#agents tbody').replaceChildren(...agents.map((a) => el('tr',
+      { class: a.lagging ? 'lagging' : undefined, dataset: { agent: a.agent, online: String(!!a.online), lagging: String(!!a.lagging) } },
       el('td', { text: a.agent }),
       el('td', { class: a.online ? 'pass' : 'fail', text: a.online ? '在线 online' : '离线 offline' }),
       el('td', { class: 'num', text: a.readings === undefined ? '' : String(a.readings) }),
+      el('td', { class: 'num lag', text: lagText(a), title: lagTitle(a) }),
       el('td', { text: fmtTime(a.last_seen) }))));
+    const lagging = agents.filter((a) => a.lagging);
+    const thr = body && body.stats && body.stats.lag_threshold_s;
+    const warn = $('#agents-lag');
+    warn.hidden = lagging.length === 0;
+    warn.textContent = lagging.length === 0 ? '' :
+      `数据滞后 Lagging (> ${thr} s): ${lagging.map((a) => `${a.agent} ${lagText(a)}`).join(', ')} — 报告等待在途读数 reports wait for readings in flight`;
+  }
+
+  // lagText is how far behind an agent is: the larger of its newest stored reading's age and the
+  // age of the oldest reading it still holds (docs/lab-api.md); '—' while neither is known.
+  function lagText(a) {
+    if (!a.newest_sample && !a.lag_at) return '—';
+    return `${Math.max(a.lag_s || 0, a.oldest_age_s || 0).toFixed(1)} s`;
+  }
+
+  function lagTitle(a) {
+    const parts = [];
+    if (a.newest_sample) parts.push(`newest stored reading ${(a.lag_s || 0).toFixed(1)} s old`);
+    if (a.lag_at) parts.push(`${a.depth || 0} waiting in the agent's outbox, oldest ${(a.oldest_age_s || 0).toFixed(1)} s`);
+    return parts.join('; ') || undefined;
   }
 
   // ---- start -----------------------------------------------------------------------------
