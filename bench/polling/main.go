@@ -115,7 +115,7 @@ func parseBauds(s string) ([]int, error) {
 // measurement is everything measured at one baud rate, on one twin.
 type measurement struct {
 	Baud     int
-	Exchange time.Duration // median lone exchange on the PTY
+	Exchange time.Duration // median lone exchange on the PTY (the limit takes the fastest)
 	Limit    Limit
 	Ours     pollResult
 	Mbpoll   *pollResult // nil when mbpoll was skipped or is missing
@@ -172,7 +172,7 @@ func measure(ctx context.Context, dir string, baud int, d time.Duration, rounds 
 }
 
 func (m measurement) details() string {
-	s := fmt.Sprintf("%d baud: lone exchange %v, turnaround beyond t3.5 %v, limit cycle %v (PTY %v); ours %d polls in %v (twin counted %d, %d errors; a poll took %v median, %v p90, %v p99)",
+	s := fmt.Sprintf("%d baud: lone exchange %v median, turnaround (fastest exchange) beyond t3.5 %v, limit cycle %v (PTY %v); ours %d polls in %v (twin counted %d, %d errors; a poll took %v median, %v p90, %v p99)",
 		m.Baud, m.Exchange.Round(time.Microsecond), m.Limit.Turnaround.Round(time.Microsecond),
 		m.Limit.Cycle().Round(time.Microsecond), m.Limit.PTYCycle().Round(time.Microsecond),
 		m.Ours.Polls, m.Ours.Elapsed.Round(time.Millisecond), m.Ours.Twin, m.Ours.Errors,
@@ -222,12 +222,12 @@ func (m measurement) rows() []row {
 }
 
 func printRows(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "%-32s | %-18s | %9s | %-20s | %5s\n", "measure", "goal", "measured", "reference", "ratio")
+	fmt.Fprintf(w, "%-36s | %-18s | %9s | %-20s | %5s\n", "measure", "goal", "measured", "reference", "ratio")
 	for _, r := range rows {
 		mark := ""
 		if !r.Met() {
 			mark = "  MISSED"
 		}
-		fmt.Fprintf(w, "%-32s | %-18s | %9.1f | %-20s | %5.2f%s\n", r.Measure, r.Goal, r.Measured, r.Reference, r.Ratio, mark)
+		fmt.Fprintf(w, "%-36s | %-18s | %9.1f | %-20s | %5.2f%s\n", r.Measure, r.Goal, r.Measured, r.Reference, r.Ratio, mark)
 	}
 }
