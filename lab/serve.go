@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/onestop-station/onestop/internal/passhash"
@@ -134,6 +135,9 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 		return st, err
 	}
 	if cfg.HTTP != "" {
+		if err := demoConsoleOffLoopback(cfg); err != nil {
+			return st, err
+		}
 		users, err := consoleUsers(cfg.Console.Users)
 		if err != nil {
 			return st, err
@@ -201,6 +205,21 @@ func brokerUser(u config.User, site string) (broker.User, error) {
 	}
 	bu := broker.User{Name: u.Name, Role: broker.Role(u.Role), Site: site, Hash: u.PasswordHash}
 	return bu, bu.Validate()
+}
+
+// demoConsoleOffLoopback refuses the console's demo passwords when the console is reachable
+// from other machines, as the broker refuses its demo passwords.
+func demoConsoleOffLoopback(cfg config.Config) error {
+	if broker.IsLoopback(cfg.HTTP) {
+		return nil
+	}
+	for _, u := range cfg.Console.Users {
+		if slices.Contains(config.DemoConsolePasswords, u.Password) {
+			return fmt.Errorf("console: user %q has the demo password and the console listens on %s, not loopback: "+
+				"give it a password_hash (go run ./lab hash-password) in [[console.user]]", u.Name, cfg.HTTP)
+		}
+	}
+	return nil
 }
 
 // consoleUsers hashes the plain passwords of trial accounts; hashed ones pass as they are.

@@ -105,8 +105,8 @@ func Default() Config {
 			{Name: "agent1", Role: "agent", Password: DemoAgentPassword},
 		},
 		Console: Console{Users: []ConsoleUser{
-			{Name: "operator", Role: "operator", Password: "operator-secret"},
-			{Name: "reviewer", Role: "reviewer", Password: "reviewer-secret"},
+			{Name: "operator", Role: "operator", Password: DemoConsolePasswords[0]},
+			{Name: "reviewer", Role: "reviewer", Password: DemoConsolePasswords[1]},
 		}},
 	}
 }
@@ -149,7 +149,8 @@ const Keys = `Configuration keys (TOML; flags override):
   [console] lab_name_zh / lab_name_en / lab_address   the laboratory as reports name it
   [console] font              report font, a TTF with Latin and CJK (default: fonts-arphic-gbsn00lp)
   [[console.user]] name       a technician's console account (defaults: operator/operator-secret,
-                              reviewer/reviewer-secret; a file that lists users replaces them)
+                              reviewer/reviewer-secret, refused when http is not on loopback;
+                              a file that lists console users replaces them)
   [[console.user]] role       "operator" (registers, runs, submits) or "reviewer" (releases, reissues, invalidates)
   [[console.user]] password_hash   from "lab hash-password"; or password (plain) for trials
 `
@@ -178,7 +179,7 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	}
 	c := Default()
 	if *path != "" {
-		users := c.Users
+		users, consoleUsers := c.Users, c.Console.Users
 		c.Users = nil // a file that lists users replaces the demo accounts
 		c.Console.Users = nil
 		md, err := toml.DecodeFile(*path, &c)
@@ -187,6 +188,9 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 		}
 		if !md.IsDefined("user") {
 			c.Users = users // loopback only: the broker refuses their passwords anywhere else
+		}
+		if !md.IsDefined("console", "user") {
+			c.Console.Users = consoleUsers // loopback only: serve refuses them anywhere else
 		}
 	}
 	if p := os.Getenv(PasswordEnv); p != "" {
@@ -210,6 +214,10 @@ func Parse(name string, args []string, out io.Writer) (Config, []string, error) 
 	}
 	return c, fs.Args(), c.Validate()
 }
+
+// DemoConsolePasswords are the console's default passwords: fine on one machine, refused by
+// serve when the console listens on anything but loopback.
+var DemoConsolePasswords = []string{"operator-secret", "reviewer-secret"}
 
 // DataDir is the folder of the database: the report signing key and reports/ live there too.
 func (c Config) DataDir() string { return filepath.Dir(c.DB) }
