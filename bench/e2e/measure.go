@@ -83,13 +83,13 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 		return r, err
 	}
 	defer stopAgent(agent)
-	if o.poll == 0 {
+	if _, err := stack.WaitStored(ctx, 1, 30*time.Second); err != nil {
+		return r, err
+	}
+	if o.poll == 0 { // once data flows, the agent is connected and listens for commands
 		if err := backToBack(ctx, stack, o.rigs); err != nil {
 			return r, err
 		}
-	}
-	if _, err := stack.WaitStored(ctx, 1, 30*time.Second); err != nil {
-		return r, err
 	}
 	time.Sleep(o.warmup)
 	a, err := take(ctx, stack, host, agent.Process.Pid)
