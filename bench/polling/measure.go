@@ -25,6 +25,10 @@ const mbpollDelay = 10 * time.Millisecond
 // replyTimeout is the agent's default Modbus reply timeout.
 const replyTimeout = 300 * time.Millisecond
 
+// settle is long enough for a reply still on its way to arrive: a 39-byte
+// reply takes 45 ms at 9600 baud, plus a busy machine's stalls.
+const settle = 500 * time.Millisecond
+
 // twin is an in-process rig twin on a PTY, behind a --link style symlink.
 type twin struct {
 	*simrig.Twin
@@ -104,6 +108,7 @@ func exchanges(ctx context.Context, t *twin, n int) ([]time.Duration, error) {
 		}
 		if got < len(buf) {
 			lost++
+			sleepCtx(ctx, settle) // let the late reply land, so the next flush takes it
 			continue
 		}
 		took = append(took, time.Since(start))
@@ -233,6 +238,11 @@ func pollMbpoll(ctx context.Context, t *twin, d time.Duration) (pollResult, erro
 			_ = cmd.Process.Kill()
 			<-exited
 		}
+		// mbpoll may die with a request on the line. RTU replies carry no
+		// transaction id, so its late reply would pass for the next master's,
+		// and that master would run one request ahead of the twin, faster
+		// than the line. Wait it out; the next master flushes it.
+		sleepCtx(ctx, settle)
 	}
 	// Wait for mbpoll's first reply.
 	deadline := time.Now().Add(10 * time.Second)
