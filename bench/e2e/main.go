@@ -7,6 +7,7 @@
 //
 //	go run ./bench/e2e                                  # 1k/s, 10k/s, then 48 rigs at 10 ms
 //	go run ./bench/e2e --rates 1000,max --rigs 64 --seconds 20
+//	go run ./bench/e2e --rates 1000,2000,4000,10000,max --rigs 48 --poll 0   # docs/performance.md
 package main
 
 import (
