@@ -203,8 +203,10 @@ func (m measurement) rows() []row {
 	rows := []row{
 		{Measure: name, Goal: "≥0.95×limit", Measured: ours,
 			Reference: fmt.Sprintf("limit %.1f", m.Limit.PerSecond()), Ratio: ours / m.Limit.PerSecond(), GoalRatio: 0.95},
-		{Measure: name + " (PTY)", Goal: "≥0.95×PTY ceiling", Measured: ours,
-			Reference: fmt.Sprintf("ceiling %.1f", m.Limit.PTYPerSecond()), Ratio: ours / m.Limit.PTYPerSecond(), GoalRatio: 0.95},
+		// Diagnostic, no goal: a PTY carries the request in no time, so
+		// a perfect master beats the line limit by the request's wire time.
+		{Measure: name + " (PTY)", Goal: "— (a perfect master)", Measured: ours,
+			Reference: fmt.Sprintf("PTY ceiling %.1f", m.Limit.PTYPerSecond()), Ratio: ours / m.Limit.PTYPerSecond()},
 	}
 	// The median poll shows the stack's own cycle; the mean above also carries
 	// every stall a busy machine puts between a wake-up and the CPU.
@@ -222,12 +224,12 @@ func (m measurement) rows() []row {
 }
 
 func printRows(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "%-36s | %-18s | %9s | %-20s | %5s\n", "measure", "goal", "measured", "reference", "ratio")
+	fmt.Fprintf(w, "%-36s | %-20s | %9s | %-20s | %5s\n", "measure", "goal", "measured", "reference", "ratio")
 	for _, r := range rows {
 		mark := ""
 		if !r.Met() {
 			mark = "  MISSED"
 		}
-		fmt.Fprintf(w, "%-36s | %-18s | %9.1f | %-20s | %5.2f%s\n", r.Measure, r.Goal, r.Measured, r.Reference, r.Ratio, mark)
+		fmt.Fprintf(w, "%-36s | %-20s | %9.1f | %-20s | %5.2f%s\n", r.Measure, r.Goal, r.Measured, r.Reference, r.Ratio, mark)
 	}
 }
