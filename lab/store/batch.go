@@ -28,41 +28,97 @@ type Stored struct {
 // agent reused a seq it had already sent, e.g. after its outbox was restored from an older copy —
 // is a conflict: it is kept in the conflicts table (ConflictRows), never silently dropped.
 func (s *Store) StoreBatch(ctx context.Context, agent, dev string, b telemetry.Batch) (Stored, error) {
-	var out Stored
-	if !telemetry.ValidName(agent) || !telemetry.ValidName(dev) {
-		return out, fmt.Errorf("%w: agent %q dev %q", ErrInvalid, agent, dev)
+	out, err := s.StoreBatches(ctx, []BatchIn{{Agent: agent, Dev: dev, Batch: b}})
+	if err != nil {
+		return Stored{}, err
 	}
-	if err := b.Validate(); err != nil {
-		return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+	return out[0].Stored, out[0].Err
+}
+
+// BatchIn is one data message for StoreBatches.
+type BatchIn struct {
+	Agent, Dev string
+	Batch      telemetry.Batch
+}
+
+// BatchOut is what StoreBatches did with one message: Err is set (and nothing of it stored) when
+// the message itself is invalid.
+type BatchOut struct {
+	Stored
+	Err error
+}
+
+// StoreBatches stores several data messages in ONE transaction (one disk flush for all of them;
+// with messages of one snapshot each, the flush per message, not the CPU, bounds the rate), with
+// the same per-message semantics as StoreBatch. An invalid message is refused on its own; an
+// error of the database fails them all (returned as the error) and nothing is committed.
+func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, error) {
+	out := make([]BatchOut, len(in))
+	valid := 0
+	for i, m := range in {
+		switch {
+		case !telemetry.ValidName(m.Agent) || !telemetry.ValidName(m.Dev):
+			out[i].Err = fmt.Errorf("%w: agent %q dev %q", ErrInvalid, m.Agent, m.Dev)
+		default:
+			if err := m.Batch.Validate(); err != nil {
+				out[i].Err = fmt.Errorf("store: batch of %s/%s: %w", m.Agent, m.Dev, err)
+			} else {
+				valid++
+			}
+		}
+	}
+	if valid == 0 {
+		return out, nil
 	}
 	now := time.Now().UnixNano()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return out, fmt.Errorf("store: batch of %s/%s: begin: %w", agent, dev, err)
+		return nil, fmt.Errorf("store: batches: begin: %w", err)
 	}
 	defer rollback(tx)
+	seen := map[string]bool{}
+	for i, m := range in {
+		if out[i].Err != nil {
+			continue
+		}
+		got, err := storeOne(ctx, tx, m.Agent, m.Dev, m.Batch, now)
+		if err != nil {
+			return nil, fmt.Errorf("store: batch of %s/%s: %w", m.Agent, m.Dev, err)
+		}
+		out[i].Stored = got
+		if !seen[m.Agent] {
+			seen[m.Agent] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
+				ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`, m.Agent, now); err != nil {
+				return nil, fmt.Errorf("store: batch of %s/%s: last seen: %w", m.Agent, m.Dev, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: batches: commit: %w", err)
+	}
+	return out, nil
+}
+
+// storeOne inserts one message's readings inside tx, keeps its conflicts and moves its watermark.
+func storeOne(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, now int64) (Stored, error) {
+	var out Stored
 	for i := 0; i < len(b.R); i += insertChunk {
 		n, err := insertReadings(ctx, tx, agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
 		if err != nil {
-			return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+			return out, err
 		}
 		out.Inserted += n
 	}
+	var err error
 	if out.Inserted < len(b.R) { // only resends pay for the comparison
 		if out.Conflicts, err = keepConflicts(ctx, tx, agent, dev, b, now); err != nil {
-			return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
+			return out, err
 		}
 	}
 	out.Duplicates = len(b.R) - out.Inserted - out.Conflicts
 	if out.Watermark, err = advanceWatermark(ctx, tx, agent, b); err != nil {
-		return out, fmt.Errorf("store: batch of %s/%s: %w", agent, dev, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
-		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`, agent, now); err != nil {
-		return out, fmt.Errorf("store: batch of %s/%s: last seen: %w", agent, dev, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return out, fmt.Errorf("store: batch of %s/%s: commit: %w", agent, dev, err)
+		return out, err
 	}
 	return out, nil
 }

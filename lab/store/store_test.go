@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -206,4 +207,61 @@ func BenchmarkStoreBatch(b *testing.B) {
 		seq += 100
 	}
 	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "readings/s")
+}
+
+// StoreBatches commits several messages at once with each one's own result; an invalid message
+// is refused alone and the others are stored.
+func TestStoreBatchesOneTransactionPerGroup(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	bad := batch(1, 1, 1)
+	bad.SeqTo = 5 // claims 5 readings, carries 1
+	out, err := s.StoreBatches(ctx, []BatchIn{
+		{Agent: "a1", Dev: "rig", Batch: batch(1, 1, 11)},
+		{Agent: "a1", Dev: "rig", Batch: bad},
+		{Agent: "a2", Dev: "rig", Batch: batch(7, 1, 11)},
+		{Agent: "a1", Dev: "rig", Batch: batch(1, 12, 22)},
+		{Agent: "a1", Dev: "rig", Batch: batch(1, 1, 11)}, // a resend in the same group
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		ins, dup int
+		wm       int64
+		bad      bool
+	}{{11, 0, 11, false}, {0, 0, 0, true}, {11, 0, 11, false}, {11, 0, 22, false}, {0, 11, 22, false}}
+	for i, w := range want {
+		o := out[i]
+		if (o.Err != nil) != w.bad || o.Inserted != w.ins || o.Duplicates != w.dup || o.Watermark != w.wm {
+			t.Errorf("message %d: %+v, want inserted %d dup %d watermark %d bad %v", i, o, w.ins, w.dup, w.wm, w.bad)
+		}
+	}
+	if n, _ := s.Count(ctx); n != 33 {
+		t.Errorf("Count = %d, want 33", n)
+	}
+}
+
+// BenchmarkStoreSnapshots compares one transaction per 11-reading snapshot (what a message of
+// the agent carries) with groups of 64 in one transaction, as the ingest stores them.
+func BenchmarkStoreSnapshots(b *testing.B) {
+	for _, group := range []int{1, 64} {
+		b.Run(fmt.Sprintf("group=%d", group), func(b *testing.B) {
+			s, _ := openTemp(b)
+			ctx := context.Background()
+			seq := int64(1)
+			b.ResetTimer()
+			for i := 0; i < b.N; i += group {
+				in := make([]BatchIn, 0, group)
+				for j := 0; j < group; j++ {
+					in = append(in, BatchIn{Agent: "a1", Dev: "rig", Batch: batch(1, seq, seq+10)})
+					seq += 11
+				}
+				if _, err := s.StoreBatches(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*11)/b.Elapsed().Seconds(), "readings/s")
+		})
+	}
 }
