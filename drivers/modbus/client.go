@@ -119,8 +119,8 @@ func (c *Client) exchange(ctx context.Context, req Request) ([]uint16, error) {
 // send waits for t3.5 of silence, drops stale input (a late reply to an
 // earlier request would otherwise be read as this one's), and writes.
 func (c *Client) send(ctx context.Context, adu []byte) error {
-	if !sleepUntil(ctx, c.last.Add(c.gap)) {
-		return ctx.Err()
+	if err := c.listenUntil(ctx, c.last.Add(c.gap)); err != nil {
+		return err
 	}
 	if err := c.p.ResetInputBuffer(); err != nil {
 		return fmt.Errorf("flush input: %w", err)
@@ -165,4 +165,37 @@ func (c *Client) receive(ctx context.Context, req Request) ([]byte, error) {
 		}
 	}
 	return buf[:want], nil
+}
+
+// listenUntil waits for t by reading the port with a timeout rather than on a
+// timer: a serial read times out to the microsecond, while a Go timer can
+// overshoot by most of a millisecond (the runtime's poller sleeps in whole
+// milliseconds), an eighth of a snapshot poll at 115200 baud. Bytes that
+// arrive meanwhile are noise or a late reply, which send flushes anyway. A
+// port whose Read returns early with nothing falls back to the timer.
+func (c *Client) listenUntil(ctx context.Context, t time.Time) error {
+	var scratch [MaxADU]byte
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.p.SetReadTimeout(min(d, pollInterval)); err != nil {
+			return fmt.Errorf("set read timeout: %w", err)
+		}
+		start := time.Now()
+		n, err := c.p.Read(scratch[:])
+		if err != nil && !isTimeout(err) {
+			return fmt.Errorf("read: %w", err)
+		}
+		if n == 0 && time.Since(start) < min(d, pollInterval)/2 {
+			if !sleepUntil(ctx, t) {
+				return ctx.Err()
+			}
+			return nil
+		}
+	}
 }
