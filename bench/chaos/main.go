@@ -5,8 +5,8 @@
 // how long the pipeline took to recover. Every scenario states what the design promises; the
 // command exits 1 when a promise is broken.
 //
-//	go run ./bench/chaos            # every scenario, full length (about 4 minutes)
-//	go run ./bench/chaos --short    # shorter outages (about 2 minutes; the test runs three)
+//	go run ./bench/chaos            # every scenario, full length (about 3½ minutes)
+//	go run ./bench/chaos --short    # shorter outages (about 1¼ minutes; the test runs three)
 //	go run ./bench/chaos --only broker-down,agent-kill --json
 //
 // docs/reliability.md holds the promises and the last table.
