@@ -1,11 +1,14 @@
 package doctor
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/creack/pty"
@@ -107,4 +110,60 @@ func silentLink(t *testing.T) string {
 	}
 	t.Cleanup(func() { slave.Close(); master.Close() })
 	return slave.Name()
+}
+
+// idPattern is an 18-character resident ID number (GB 11643: 17 digits and a check character).
+var idPattern = regexp.MustCompile(`\d{17}[\dXx]`)
+
+// TestIDCardNoPersonalDataInLogs: a card read end to end — the reader twin on a pseudo-terminal,
+// the driver, the doctor — with every logger at debug level: no log line of the twin, the
+// driver (slog's default) or the doctor carries an ID number, the name or the address.
+func TestIDCardNoPersonalDataInLogs(t *testing.T) {
+	var twinLog, defaultLog syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&defaultLog, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	link := filepath.Join(t.TempDir(), "idreader")
+	tw, err := simid.New(simid.Opts{Card: "zhangsan", Link: link,
+		Logger: slog.New(slog.NewTextHandler(&twinLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simtest.Start(t, tw)
+	code, out, errOut := run("idcard", "--port", link, "--timeout", "10s")
+	if code != ExitOK || !strings.Contains(out, "张*") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	if twinLog.String() == "" {
+		t.Fatal("the twin logged nothing at debug level: the check would prove nothing")
+	}
+	for name, text := range map[string]string{"twin log": twinLog.String(), "default log": defaultLog.String(),
+		"doctor stderr": errOut, "doctor output": out} {
+		if m := idPattern.FindString(text); m != "" {
+			t.Errorf("%s carries an ID number %s:\n%s", name, m, text)
+		}
+		for _, secret := range []string{"张三", "示例路"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s carries %q:\n%s", name, secret, text)
+			}
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the twin's and the test's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
