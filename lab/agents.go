@@ -80,6 +80,11 @@ func agents(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				a.Name, lagCell(a), body.Stats.LagThresholdS, a.LagS, a.OldestAgeS, a.Depth)
 		}
 	}
+	for _, a := range body.Agents {
+		if a.Lost > 0 {
+			fmt.Fprintf(stdout, "WARNING: agent %s could not keep %d readings its rigs sent (its outbox refused them, e.g. a full disk): the data has a gap there\n", a.Name, a.Lost)
+		}
+	}
 	if body.Stats.Conflicts > 0 {
 		fmt.Fprintf(stdout, "WARNING: %d readings arrived under keys already stored with other content (an agent's outbox went back in time); they are kept in the conflicts table\n", body.Stats.Conflicts)
 	}

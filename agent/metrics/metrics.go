@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,20 @@ type Metrics struct {
 	Rewinds      *prometheus.CounterVec // forwarder restarts from the last ack, by why: connected|ack_timeout
 	Commands     *prometheus.CounterVec // by name, ok true|false
 	Connected    prometheus.Gauge
+	// Lost counts readings the rig sent that the agent could not keep (the outbox refused them:
+	// a full disk). LoseReadings adds to it; the lag status reports the total to the lab.
+	Lost prometheus.Counter
+	lost atomic.Int64
 }
+
+// LoseReadings records n readings measured but not kept.
+func (m *Metrics) LoseReadings(n int) {
+	m.Lost.Add(float64(n))
+	m.lost.Add(int64(n))
+}
+
+// LostReadings is the total LoseReadings recorded since New.
+func (m *Metrics) LostReadings() int64 { return m.lost.Load() }
 
 // New registers every counter in a fresh registry.
 func New() *Metrics {
@@ -44,8 +58,9 @@ func New() *Metrics {
 		Rewinds:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_rewinds_total", Help: "Times the forwarder went back to the last acknowledged reading, by why."}, []string{"why"}),
 		Commands:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_agent_commands_total", Help: "Remote commands answered, by name and ok."}, []string{"name", "ok"}),
 		Connected:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "onestop_agent_broker_connected", Help: "1 while connected to the broker."}),
+		Lost:         prometheus.NewCounter(prometheus.CounterOpts{Name: "onestop_agent_readings_lost_total", Help: "Readings the rig sent that the outbox could not keep (e.g. a full disk)."}),
 	}
-	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.OldestAge, m.Appended, m.Published, m.Replayed, m.Acked, m.Rewinds, m.Commands, m.Connected)
+	m.Registry.MustRegister(m.Polls, m.SerialErrors, m.OutboxDepth, m.OldestAge, m.Appended, m.Published, m.Replayed, m.Acked, m.Rewinds, m.Commands, m.Connected, m.Lost)
 	return m
 }
 

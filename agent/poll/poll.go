@@ -142,6 +142,7 @@ func (p *Poller) poll() {
 		// The outbox is the agent's disk: nothing sensible to do but say so loudly and go on.
 		slog.Error("poll: outbox append failed; readings lost", "rig", p.opts.Name, "readings", len(rs), "err", err)
 		p.opts.Metrics.Polls.WithLabelValues(p.opts.Name, "error").Inc()
+		p.opts.Metrics.LoseReadings(len(rs)) // reported to the lab with the lag: a gap it shows
 		return
 	}
 	p.opts.Metrics.Polls.WithLabelValues(p.opts.Name, "ok").Inc()

@@ -236,7 +236,8 @@ func (p *Publisher) measureLag(ctx context.Context, last lagReport) lagReport {
 // forwarder must not stall on a slow broker. The last will still replaces it when the agent goes.
 func (p *Publisher) publishLag(r lagReport) {
 	b, err := telemetry.Encode(telemetry.Status{V: telemetry.Version, State: telemetry.StateOnline, Epoch: p.epoch,
-		Version: p.opts.Version, Depth: r.depth, OldestMs: r.oldest.Milliseconds(), At: r.at.UnixMilli()})
+		Version: p.opts.Version, Depth: r.depth, OldestMs: r.oldest.Milliseconds(), At: r.at.UnixMilli(),
+		Lost: p.opts.Metrics.LostReadings()})
 	if err != nil {
 		return
 	}

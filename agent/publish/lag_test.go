@@ -37,8 +37,15 @@ func TestLagReportedInStatusAndMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := runPublisher(t, ob, b.url(), func(o *Opts) { o.LagEvery = 200 * time.Millisecond; o.AckTimeout = time.Second })
+	p.opts.Metrics.LoseReadings(11) // what a poller does when the outbox refuses a snapshot (full disk)
 
 	s := waitLag(t, got, func(s telemetry.Status) bool { return s.Depth == 2 })
+	if s.Lost != 11 {
+		t.Errorf("lag status lost = %d, want the 11 readings the outbox refused", s.Lost)
+	}
+	if n := sample(t, p, "onestop_agent_readings_lost_total"); n != 11 {
+		t.Errorf("lost counter %v, want 11", n)
+	}
 	if s.State != telemetry.StateOnline || s.Epoch != ob.Epoch() {
 		t.Errorf("lag status %+v: want online, epoch %d", s, ob.Epoch())
 	}

@@ -45,6 +45,9 @@ type Status struct {
 	Depth    int64  `json:"depth,omitempty"`
 	OldestMs int64  `json:"oldest_ms,omitempty"`
 	At       int64  `json:"at,omitempty"`
+	// Lost counts readings the agent could not keep since it started (its outbox refused them,
+	// e.g. a full disk): a gap in the data the lab must show. Sent with the lag report.
+	Lost int64 `json:"lost,omitempty"`
 }
 
 // HasLag reports whether s carries a lag report.
@@ -195,7 +198,7 @@ func DecodeStatus(b []byte) (Status, error) {
 		return Status{}, bad("status", "version %d", m.V)
 	case m.State != StateOnline && m.State != StateOffline:
 		return Status{}, bad("status", "state %q", m.State)
-	case m.Depth < 0 || m.OldestMs < 0 || m.At < 0:
+	case m.Depth < 0 || m.OldestMs < 0 || m.At < 0 || m.Lost < 0:
 		return Status{}, bad("status", "lag depth %d oldest_ms %d at %d", m.Depth, m.OldestMs, m.At)
 	}
 	return m, nil

@@ -36,6 +36,9 @@ type AgentInfo struct {
 	NewestSample time.Time `json:"newest_sample,omitzero"`
 	LagS         float64   `json:"lag_s"`
 	Lagging      bool      `json:"lagging"`
+	// Lost is what the agent last reported of readings its rigs sent that it could not keep (its
+	// outbox refused them: a full disk) since it started — a gap in the data, never silent.
+	Lost int64 `json:"lost"`
 }
 
 // DefaultLagThreshold is Opts.LagThreshold when unset.
@@ -107,6 +110,9 @@ func (t *agentTable) sawStatus(name, site string, st telemetry.Status, at time.T
 	case st.HasLag():
 		a.Depth, a.OldestAgeS = st.Depth, float64(st.OldestMs)/1000
 		a.LagAt = time.UnixMilli(st.At).UTC()
+		if st.Lost > a.Lost {
+			a.Lost = st.Lost
+		}
 	case !a.Online:
 		a.Depth, a.OldestAgeS, a.LagAt = 0, 0, time.Time{} // what an offline agent holds is unknown
 	}

@@ -127,3 +127,24 @@ func TestAgentsHandlerCarriesLag(t *testing.T) {
 		t.Errorf("stats %v", body.Stats)
 	}
 }
+
+// An agent that could not keep readings (a full disk) says how many in its lag status; the lab
+// shows the count, and a later report never lowers it.
+func TestLostReadingsReported(t *testing.T) {
+	in, _ := offline(t)
+	now := time.Now()
+	if a := func() AgentInfo {
+		sendStatus(t, in, "a1", telemetry.Status{V: 1, State: telemetry.StateOnline, Epoch: 1, At: now.UnixMilli()})
+		return agentInfo(t, in, "a1")
+	}(); a.Lost != 0 {
+		t.Fatalf("lost %d before any report of loss", a.Lost)
+	}
+	sendStatus(t, in, "a1", telemetry.Status{V: 1, State: telemetry.StateOnline, Epoch: 1, At: now.UnixMilli(), Lost: 1639})
+	if a := agentInfo(t, in, "a1"); a.Lost != 1639 {
+		t.Errorf("lost = %d, want 1639", a.Lost)
+	}
+	sendStatus(t, in, "a1", telemetry.Status{V: 1, State: telemetry.StateOnline, Epoch: 1, At: now.UnixMilli()}) // e.g. an older message
+	if a := agentInfo(t, in, "a1"); a.Lost != 1639 {
+		t.Errorf("lost went back to %d", a.Lost)
+	}
+}
