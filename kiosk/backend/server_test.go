@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/onestop-station/onestop/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -20,31 +20,18 @@ const (
 	staffToken = "tok-staff"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type testEnv struct {
 	st    *Store
 	clk   *clock
 	srv   *httptest.Server
 	c     *Client // terminal T01
 	staff *Client
-	log   *syncBuffer
+	log   *syncbuf.Buffer
 }
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	e := &testEnv{log: &syncBuffer{}}
+	e := &testEnv{log: &syncbuf.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(e.log, nil))
 	e.st, e.clk, _ = newTestStore(t, StoreOpts{Logger: logger})
 	if err := e.st.SeedLicences(context.Background(), DemoSeed); err != nil {

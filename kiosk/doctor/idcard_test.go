@@ -1,14 +1,13 @@
 package doctor
 
 import (
-	"bytes"
 	"encoding/json"
+	"github.com/onestop-station/onestop/internal/syncbuf"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/creack/pty"
@@ -119,7 +118,7 @@ var idPattern = regexp.MustCompile(`\d{17}[\dXx]`)
 // the driver, the doctor — with every logger at debug level: no log line of the twin, the
 // driver (slog's default) or the doctor carries an ID number, the name or the address.
 func TestIDCardNoPersonalDataInLogs(t *testing.T) {
-	var twinLog, defaultLog syncBuffer
+	var twinLog, defaultLog syncbuf.Buffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&defaultLog, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })
@@ -148,22 +147,4 @@ func TestIDCardNoPersonalDataInLogs(t *testing.T) {
 			}
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the twin's and the test's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/onestop-station/onestop/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -40,32 +41,15 @@ type env struct {
 	t    testing.TB
 	fake *fakeService
 	h    http.Handler
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 
 	mu  sync.Mutex
 	now time.Time
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func newEnv(t testing.TB, edit ...func(*console.Opts)) *env {
 	t.Helper()
-	e := &env{t: t, fake: newFake(), logs: &syncBuffer{}, now: now0}
+	e := &env{t: t, fake: newFake(), logs: &syncbuf.Buffer{}, now: now0}
 	o := console.Opts{
 		Service: e.fake,
 		Users:   users(),

@@ -5,33 +5,16 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/onestop-station/onestop/internal/syncbuf"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/onestop-station/onestop/kiosk/backend"
 	"github.com/onestop-station/onestop/kiosk/seal"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestHelp(t *testing.T) {
 	var out, errb bytes.Buffer
@@ -78,7 +61,7 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int)
 	go func() {
 		done <- Serve(ctx, []string{"--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "b.db"), "--key-file", keyFile,
