@@ -47,8 +47,10 @@ type Desk struct {
 	log *slog.Logger
 	hub hub
 
-	mu      sync.Mutex // serialises changes to job records
-	running map[string]bool
+	mu sync.Mutex // serialises changes to job records
+
+	runMu   sync.Mutex
+	running map[string]bool // jobs whose plan runs in this process: the one truth of Progress.Running
 	ctx     context.Context // lifetime of background runs
 	cancel  context.CancelFunc
 	runs    sync.WaitGroup
@@ -102,11 +104,34 @@ func (d *Desk) load(ctx context.Context, id string) (*record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.decode(row)
+}
+
+// decode reads a stored record. Whether its plan runs is this process's to say: a record saved
+// as running by a station that stopped mid-run is not running any more.
+func (d *Desk) decode(row store.JobRow) (*record, error) {
 	var r record
 	if err := json.Unmarshal(row.Doc, &r); err != nil {
-		return nil, fmt.Errorf("desk: job %s: stored record: %w", id, err)
+		return nil, fmt.Errorf("desk: job %s: stored record: %w", row.ID, err)
 	}
+	r.Progress.Running = d.isRunning(row.ID)
 	return &r, nil
+}
+
+func (d *Desk) isRunning(id string) bool {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	return d.running[id]
+}
+
+func (d *Desk) setRunning(id string, on bool) {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	if on {
+		d.running[id] = true
+	} else {
+		delete(d.running, id)
+	}
 }
 
 func (d *Desk) save(ctx context.Context, r *record) error {

@@ -21,7 +21,7 @@ func (d *Desk) Jobs(ctx context.Context) ([]console.JobSummary, error) {
 	}
 	out := make([]console.JobSummary, 0, len(rows))
 	for _, row := range rows {
-		r, err := d.load(ctx, row.ID)
+		r, err := d.decode(row)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +143,7 @@ func (d *Desk) calibrationDue(ctx context.Context, agent, dev string) (time.Time
 func (d *Desk) Start(ctx context.Context, id, by string) (console.JobView, error) {
 	var due time.Time
 	r, err := d.update(ctx, id, func(r *record) error {
-		if d.running[id] {
+		if d.isRunning(id) {
 			return fmt.Errorf("%w: job %s is already running", console.ErrConflict, id)
 		}
 		var err error
@@ -153,7 +153,7 @@ func (d *Desk) Start(ctx context.Context, id, by string) (console.JobView, error
 		if err := wrap(r.Job.Start(by, d.o.Now(), due)); err != nil {
 			return err
 		}
-		d.running[id] = true
+		d.setRunning(id, true)
 		r.Progress.Running, r.Progress.Error = true, ""
 		return nil
 	})
@@ -180,14 +180,12 @@ func (d *Desk) run(id, by string, calDue time.Time) {
 		} else {
 			r.Job.Note(by, d.o.Now(), "run done", fmt.Sprintf("%d steps", r.Progress.StepsDone))
 		}
-		delete(d.running, id)
+		d.setRunning(id, false)
 		return nil
 	})
 	if uerr != nil {
 		d.log.Error("desk: run end not saved", "job", id, "error", uerr)
-		d.mu.Lock()
-		delete(d.running, id)
-		d.mu.Unlock()
+		d.setRunning(id, false)
 		return
 	}
 	d.publish(id, "job", map[string]any{"id": id, "state": r.Job.State.String(), "progress": r.Progress})
@@ -298,7 +296,7 @@ func (d *Desk) Manual(ctx context.Context, id, by, item string, value float64) (
 // Submit hands a finished run to the reviewer: every step ran and every manual item is entered.
 func (d *Desk) Submit(ctx context.Context, id, by string) (console.JobView, error) {
 	r, err := d.update(ctx, id, func(r *record) error {
-		if d.running[id] || r.Progress.Running {
+		if r.Progress.Running {
 			return fmt.Errorf("%w: job %s is still running", console.ErrConflict, id)
 		}
 		p, err := d.plan(r)
