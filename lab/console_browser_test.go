@@ -151,7 +151,9 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 		fail("job page", err)
 	}
 
-	waitRig(t, st)
+	if err := demo.WaitRig(context.Background(), st.store, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	step("start and watch live readings",
 		chromedp.Click(css("#job-start")),
 		until(`document.querySelectorAll('#live-readings tr[data-ch]').length >= 5`, 30*time.Second),
@@ -206,18 +208,6 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	if !strings.Contains(verdict, "有效") || !strings.Contains(verdict, no) {
 		t.Errorf("verify page for %s:\n%s", no, verdict)
 	}
-}
-
-// waitRig waits until the rig has described itself to the station (it cannot start before).
-func waitRig(t *testing.T, st *station) {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if devs, _ := st.store.Devices(context.Background(), demo.AgentName); len(devs) > 0 && devs[0].Meta.Steps > 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("the rig never described itself to the station")
 }
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }

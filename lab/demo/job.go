@@ -58,7 +58,7 @@ func runJob(ctx context.Context, s *Stack, o Opts, sum *Summary, say func(string
 		return err
 	}
 	defer d.Close()
-	if err := waitMeta(ctx, s); err != nil {
+	if err := WaitRig(ctx, s.Store, 20*time.Second); err != nil {
 		return err
 	}
 	var req console.NewJob
@@ -108,11 +108,12 @@ func runJob(ctx context.Context, s *Stack, o Opts, sum *Summary, say func(string
 	return nil
 }
 
-// waitMeta waits until the rig has described itself to the lab (its calibration date and steps).
-func waitMeta(ctx context.Context, s *Stack) error {
-	deadline := time.Now().Add(20 * time.Second)
+// WaitRig waits until the demo's rig has described itself to the lab (its calibration date and
+// steps): a job cannot start on it before.
+func WaitRig(ctx context.Context, st *store.Store, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		devs, err := s.Store.Devices(ctx, AgentName)
+		devs, err := st.Devices(ctx, AgentName)
 		if err != nil {
 			return err
 		}

@@ -87,10 +87,9 @@ func start(t testing.TB) *rig {
 	}
 	t.Cleanup(d.Close)
 	live.Store(d)
-	waitFor(t, 30*time.Second, "the rig's meta", func() bool {
-		devs, _ := s.Store.Devices(ctx, demo.AgentName)
-		return len(devs) > 0 && devs[0].Meta.Steps > 0
-	})
+	if err := demo.WaitRig(ctx, s.Store, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	return &rig{stack: s, desk: d, data: data}
 }
 
