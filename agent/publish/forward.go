@@ -91,17 +91,38 @@ func (p *Publisher) applyAcks(ctx context.Context, c *cursor) {
 	if a <= c.applied {
 		return
 	}
+	a = p.clampAck(ctx, c, a)
+	if a <= c.applied {
+		return
+	}
 	n, err := p.src.Ack(ctx, p.epoch, a)
 	if err != nil {
 		slog.Error("publish: outbox ack", "seq", a, "err", err)
 		return
 	}
 	p.opts.Metrics.Acked.Add(float64(n))
-	// The lab cannot have stored what this agent never sent: an ack beyond the highest seq
-	// published (the outbox went back in time, so the lab holds seqs this file has not handed out
-	// yet) counts only up to it, or the rows in between would be skipped and then deleted unsent.
-	c.applied = min(a, max(c.applied, c.live, c.replay))
+	c.applied = a
 	c.waitSince = time.Now()
+}
+
+// clampAck keeps an ack from deleting rows this run has not sent when the lab holds seqs this
+// outbox never assigned: the file went back in time (an older copy restored), so the lab's
+// watermark covers other readings under the same seqs. Only rows sent in this run count then —
+// the replay up to where it has got, then the live ones. An ack within the assigned seqs is
+// honoured as it is: the lab may hold rows an earlier run sent before it stopped.
+func (p *Publisher) clampAck(ctx context.Context, c *cursor, a int64) int64 {
+	if a <= max(c.live, c.replay) {
+		return a
+	}
+	last, err := p.src.LastSeq(ctx)
+	if err != nil || a <= last {
+		return a
+	}
+	sent := c.live
+	if c.replay < c.liveMark {
+		sent = c.replay // rows between the replay and the live mark are not sent yet
+	}
+	return min(a, max(sent, c.applied))
 }
 
 // pump publishes all live rows and one replay slice, so replay interleaves with live data.
