@@ -1,10 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
@@ -50,11 +54,50 @@ type BatchOut struct {
 
 // StoreBatches stores several data messages in ONE transaction (one disk flush for all of them;
 // with messages of one snapshot each, the flush per message, not the CPU, bounds the rate), with
-// the same per-message semantics as StoreBatch. An invalid message is refused on its own; an
-// error of the database fails them all (returned as the error) and nothing is committed.
+// the same per-message semantics as StoreBatch: every message's Watermark is that of its
+// (agent, epoch) after the commit, so messages of one (agent, epoch) all get the same value. An
+// invalid message is refused on its own; an error of the database fails them all (returned as the
+// error) and nothing is committed.
 func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, error) {
-	out := make([]BatchOut, len(in))
-	valid := 0
+	out, valid := validate(in)
+	if valid == 0 {
+		return out, nil
+	}
+	// Before BEGIN: preparing needs the writer's one connection, which the transaction holds.
+	inserts, err := s.ws.inserts(ctx, in, out)
+	if err != nil {
+		return nil, fmt.Errorf("store: batches: %w", err)
+	}
+	now := time.Now().UnixNano()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: batches: begin: %w", err)
+	}
+	defer rollback(tx)
+	w := s.ws.inTx(ctx, tx, inserts)
+	for i, m := range in {
+		if out[i].Err != nil {
+			continue
+		}
+		if out[i].Stored, err = w.storeOne(m.Agent, m.Dev, m.Batch, now); err != nil {
+			return nil, fmt.Errorf("store: batch of %s/%s: %w", m.Agent, m.Dev, err)
+		}
+	}
+	if err := w.advanceWatermarks(in, out); err != nil {
+		return nil, fmt.Errorf("store: batches: %w", err)
+	}
+	if err := w.markSeen(in, out, now); err != nil {
+		return nil, fmt.Errorf("store: batches: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: batches: commit: %w", err)
+	}
+	return out, nil
+}
+
+// validate sets Err of every message the store refuses and counts the others.
+func validate(in []BatchIn) (out []BatchOut, valid int) {
+	out = make([]BatchOut, len(in))
 	for i, m := range in {
 		switch {
 		case !telemetry.ValidName(m.Agent) || !telemetry.ValidName(m.Dev):
@@ -67,121 +110,190 @@ func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, err
 			}
 		}
 	}
-	if valid == 0 {
-		return out, nil
-	}
-	now := time.Now().UnixNano()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: batches: begin: %w", err)
-	}
-	defer rollback(tx)
-	seen := map[string]bool{}
-	for i, m := range in {
-		if out[i].Err != nil {
-			continue
-		}
-		got, err := storeOne(ctx, tx, m.Agent, m.Dev, m.Batch, now)
+	return out, valid
+}
+
+// The statements of StoreBatches other than the inserts. Each is prepared once on the writer.
+const (
+	sqlWatermark    = `SELECT seq FROM watermarks WHERE agent = ? AND epoch = ?`
+	sqlSetWatermark = `INSERT INTO watermarks (agent, epoch, seq) VALUES (?, ?, ?)
+		ON CONFLICT (agent, epoch) DO UPDATE SET seq = excluded.seq`
+	// The first stored seq from ?3 on whose successor is missing: the end of the run through ?3.
+	sqlRunEnd = `SELECT r.seq FROM readings r
+		WHERE r.agent = ?1 AND r.epoch = ?2 AND r.seq >= ?3 AND NOT EXISTS (
+			SELECT 1 FROM readings n WHERE n.agent = ?1 AND n.epoch = ?2 AND n.seq = r.seq + 1)
+		ORDER BY r.seq LIMIT 1`
+	sqlLastSeen = `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
+		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`
+	sqlStoredRange = `SELECT seq, dev, ch, t_ns, val, unit, q FROM readings
+		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?`
+	sqlConflict = `INSERT INTO conflicts (agent, epoch, seq, dev, ch, t_ns, val, unit, q, received_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+)
+
+// writeStmts are StoreBatches' statements, prepared once on the writer: modernc.org/sqlite
+// parses a statement's text on every Exec, and parsing was half the CPU of storing one-snapshot
+// messages. A transaction uses them through tx.StmtContext, which reuses what is already prepared
+// on the writer's one connection (and prepares again by itself if that connection was replaced).
+type writeStmts struct {
+	db                                  *sql.DB
+	watermark, setWatermark, runEnd     *sql.Stmt
+	lastSeen, storedRange, keepConflict *sql.Stmt
+	mu                                  sync.Mutex
+	insertN                             map[int]*sql.Stmt // INSERT of n readings, prepared when first needed
+}
+
+// prepareWrites prepares the fixed statements on the writer db.
+func prepareWrites(db *sql.DB) (*writeStmts, error) {
+	ws := &writeStmts{db: db, insertN: map[int]*sql.Stmt{}}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&ws.watermark, sqlWatermark}, {&ws.setWatermark, sqlSetWatermark}, {&ws.runEnd, sqlRunEnd},
+		{&ws.lastSeen, sqlLastSeen}, {&ws.storedRange, sqlStoredRange}, {&ws.keepConflict, sqlConflict},
+	} {
+		st, err := db.Prepare(p.sql)
 		if err != nil {
-			return nil, fmt.Errorf("store: batch of %s/%s: %w", m.Agent, m.Dev, err)
+			ws.close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
 		}
-		out[i].Stored = got
-		if !seen[m.Agent] {
-			seen[m.Agent] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
-				ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`, m.Agent, now); err != nil {
-				return nil, fmt.Errorf("store: batch of %s/%s: last seen: %w", m.Agent, m.Dev, err)
+		*p.st = st
+	}
+	return ws, nil
+}
+
+// close closes every statement; the writer db closes after it.
+func (ws *writeStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{ws.watermark, ws.setWatermark, ws.runEnd, ws.lastSeen, ws.storedRange, ws.keepConflict} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for n, st := range ws.insertN {
+		errs = append(errs, st.Close())
+		delete(ws.insertN, n)
+	}
+	return errors.Join(errs...)
+}
+
+// inserts returns the INSERT statements, by row count, that the valid messages of in need,
+// preparing those not prepared yet. The lock is not held while preparing: a prepare waits for
+// the writer's connection, and the transaction that holds it must never wait for the lock.
+func (ws *writeStmts) inserts(ctx context.Context, in []BatchIn, out []BatchOut) (map[int]*sql.Stmt, error) {
+	need := map[int]*sql.Stmt{}
+	for i, m := range in {
+		if out[i].Err == nil {
+			for from := 0; from < len(m.Batch.R); from += insertChunk {
+				need[min(len(m.Batch.R)-from, insertChunk)] = nil
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: batches: commit: %w", err)
+	for n := range need {
+		ws.mu.Lock()
+		st := ws.insertN[n]
+		ws.mu.Unlock()
+		if st == nil {
+			var err error
+			if st, err = ws.prepareInsert(ctx, n); err != nil {
+				return nil, err
+			}
+		}
+		need[n] = st
 	}
-	return out, nil
+	return need, nil
 }
 
-// storeOne inserts one message's readings inside tx, keeps its conflicts and moves its watermark.
-func storeOne(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, now int64) (Stored, error) {
+// prepareInsert prepares the INSERT of n readings and keeps it (or the one a concurrent caller
+// kept first).
+func (ws *writeStmts) prepareInsert(ctx context.Context, n int) (*sql.Stmt, error) {
+	st, err := ws.db.PrepareContext(ctx, insertSQL(n))
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert of %d readings: %w", n, err)
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if kept := ws.insertN[n]; kept != nil {
+		st.Close()
+		return kept, nil
+	}
+	ws.insertN[n] = st
+	return st, nil
+}
+
+// insertSQL is the INSERT of n readings; a reading stored under its key already is left alone.
+// What the readings share is bound once (?1 agent, ?2 epoch, ?3 first seq, ?4 dev, ?5 replay,
+// ?6 received): binding, a C copy of every string, was a fifth of the CPU. A bare ? takes the
+// number after the highest so far, so the shared ones come first and each reading's five number
+// on from 7.
+func insertSQL(n int) string {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO readings (agent, epoch, seq, dev, replay, received_ns, ch, t_ns, val, unit, q) VALUES `)
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		fmt.Fprintf(&q, "(?1,?2,?3+%d,?4,?5,?6,?,?,?,?,?)", i)
+	}
+	q.WriteString(` ON CONFLICT (agent, epoch, seq) DO NOTHING`)
+	return q.String()
+}
+
+// txWrites is one StoreBatches transaction with its statements.
+type txWrites struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	ws      *writeStmts
+	inserts map[int]*sql.Stmt // prepared on the writer, by row count
+	bound   map[*sql.Stmt]*sql.Stmt
+	args    []any
+}
+
+func (ws *writeStmts) inTx(ctx context.Context, tx *sql.Tx, inserts map[int]*sql.Stmt) *txWrites {
+	return &txWrites{ctx: ctx, tx: tx, ws: ws, inserts: inserts, bound: map[*sql.Stmt]*sql.Stmt{}}
+}
+
+// stmt returns st bound to the transaction, once per transaction (the transaction closes it).
+func (w *txWrites) stmt(st *sql.Stmt) *sql.Stmt {
+	if b, ok := w.bound[st]; ok {
+		return b
+	}
+	b := w.tx.StmtContext(w.ctx, st)
+	w.bound[st] = b
+	return b
+}
+
+// storeOne inserts one message's readings and keeps its conflicts; the watermark comes later.
+func (w *txWrites) storeOne(agent, dev string, b telemetry.Batch, now int64) (Stored, error) {
 	var out Stored
 	for i := 0; i < len(b.R); i += insertChunk {
-		n, err := insertReadings(ctx, tx, agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
+		n, err := w.insertReadings(agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
 		if err != nil {
 			return out, err
 		}
 		out.Inserted += n
 	}
-	var err error
 	if out.Inserted < len(b.R) { // only resends pay for the comparison
-		if out.Conflicts, err = keepConflicts(ctx, tx, agent, dev, b, now); err != nil {
+		var err error
+		if out.Conflicts, err = w.keepConflicts(agent, dev, b, now); err != nil {
 			return out, err
 		}
 	}
 	out.Duplicates = len(b.R) - out.Inserted - out.Conflicts
-	if out.Watermark, err = advanceWatermark(ctx, tx, agent, b); err != nil {
-		return out, err
-	}
 	return out, nil
 }
 
-// keepConflicts compares the batch with what is stored under its keys and copies every reading
-// whose stored twin differs into conflicts (once per key and content). It returns how many of the
-// batch's readings conflict.
-func keepConflicts(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, now int64) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT seq, dev, ch, t_ns, val, unit, q FROM readings
-		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?`, agent, b.Epoch, b.SeqFrom, b.SeqTo)
-	if err != nil {
-		return 0, fmt.Errorf("compare resent readings: %w", err)
-	}
-	type stored struct {
-		dev string
-		r   telemetry.Reading
-	}
-	have := make(map[int64]stored, len(b.R))
-	for rows.Next() {
-		var seq int64
-		var st stored
-		if err := rows.Scan(&seq, &st.dev, &st.r.Ch, &st.r.T, &st.r.V, &st.r.U, &st.r.Q); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("compare resent readings: %w", err)
-		}
-		have[seq] = st
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("compare resent readings: %w", err)
-	}
-	n := 0
-	for i, r := range b.R {
-		seq := b.SeqFrom + int64(i)
-		if st, ok := have[seq]; !ok || (st.dev == dev && st.r == r) {
-			continue
-		}
-		n++
-		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (agent, epoch, seq, dev, ch, t_ns, val, unit, q, received_ns)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			agent, b.Epoch, seq, dev, r.Ch, r.T, r.V, r.U, r.Q, now)
-		if err != nil {
-			return 0, fmt.Errorf("keep conflicting reading %d: %w", seq, err)
-		}
-	}
-	return n, nil
-}
-
 // insertReadings inserts readings b.R[from:to] in one statement and returns how many were new.
-func insertReadings(ctx context.Context, tx *sql.Tx, agent, dev string, b telemetry.Batch, from, to int, now int64) (int, error) {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO readings (agent, epoch, seq, dev, ch, t_ns, val, unit, q, replay, received_ns) VALUES `)
-	args := make([]any, 0, (to-from)*11)
-	for i := from; i < to; i++ {
-		if i > from {
-			q.WriteByte(',')
-		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
-		r := b.R[i]
-		args = append(args, agent, b.Epoch, b.SeqFrom+int64(i), dev, r.Ch, r.T, r.V, r.U, r.Q, b.Replay, now)
+func (w *txWrites) insertReadings(agent, dev string, b telemetry.Batch, from, to int, now int64) (int, error) {
+	args := append(w.args[:0], agent, b.Epoch, b.SeqFrom+int64(from), dev, b.Replay, now)
+	for _, r := range b.R[from:to] {
+		args = append(args, r.Ch, r.T, r.V, r.U, r.Q)
 	}
-	q.WriteString(` ON CONFLICT (agent, epoch, seq) DO NOTHING`)
-	res, err := tx.ExecContext(ctx, q.String(), args...)
+	w.args = args // database/sql copies the arguments: the next message reuses the slice
+	res, err := w.stmt(w.inserts[to-from]).ExecContext(w.ctx, args...)
 	if err != nil {
 		return 0, fmt.Errorf("insert readings: %w", err)
 	}
@@ -192,31 +304,139 @@ func insertReadings(ctx context.Context, tx *sql.Tx, agent, dev string, b teleme
 	return int(n), nil
 }
 
-// advanceWatermark moves the stored watermark of (agent, b.Epoch) past b if b joins it. The stored
-// value is always maximal (every write goes through here), so if b does not contain wm+1 nothing
-// can have changed; if it does, the new watermark is the end of the run of stored seqs through
-// b.SeqTo, which one index walk finds.
-func advanceWatermark(ctx context.Context, tx *sql.Tx, agent string, b telemetry.Batch) (int64, error) {
-	var wm int64
-	err := tx.QueryRowContext(ctx, `SELECT seq FROM watermarks WHERE agent = ? AND epoch = ?`,
-		agent, b.Epoch).Scan(&wm)
-	if err != nil && err != sql.ErrNoRows {
-		return 0, fmt.Errorf("read watermark: %w", err)
+// keepConflicts compares the batch with what is stored under its keys and copies every reading
+// whose stored twin differs into conflicts (once per key and content). It returns how many of the
+// batch's readings conflict.
+func (w *txWrites) keepConflicts(agent, dev string, b telemetry.Batch, now int64) (int, error) {
+	have, err := w.storedRange(agent, b)
+	if err != nil {
+		return 0, fmt.Errorf("compare resent readings: %w", err)
 	}
-	if b.SeqFrom > wm+1 || b.SeqTo <= wm {
+	n := 0
+	for i, r := range b.R {
+		seq := b.SeqFrom + int64(i)
+		if st, ok := have[seq]; !ok || (st.dev == dev && st.r == r) {
+			continue
+		}
+		n++
+		_, err := w.stmt(w.ws.keepConflict).ExecContext(w.ctx, agent, b.Epoch, seq, dev, r.Ch, r.T, r.V, r.U, r.Q, now)
+		if err != nil {
+			return 0, fmt.Errorf("keep conflicting reading %d: %w", seq, err)
+		}
+	}
+	return n, nil
+}
+
+// storedReading is a reading as stored, with its device.
+type storedReading struct {
+	dev string
+	r   telemetry.Reading
+}
+
+// storedRange returns what is stored under b's keys, by seq.
+func (w *txWrites) storedRange(agent string, b telemetry.Batch) (map[int64]storedReading, error) {
+	rows, err := w.stmt(w.ws.storedRange).QueryContext(w.ctx, agent, b.Epoch, b.SeqFrom, b.SeqTo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := make(map[int64]storedReading, len(b.R))
+	for rows.Next() {
+		var seq int64
+		var st storedReading
+		if err := rows.Scan(&seq, &st.dev, &st.r.Ch, &st.r.T, &st.r.V, &st.r.U, &st.r.Q); err != nil {
+			return nil, err
+		}
+		have[seq] = st
+	}
+	return have, rows.Err()
+}
+
+// epochKey is one (agent, epoch), whose watermark a transaction moves once.
+type epochKey struct {
+	agent string
+	epoch int64
+}
+
+// advanceWatermarks moves the watermark of every (agent, epoch) the valid messages touched, once
+// each after all inserts, and sets it on each of those messages.
+func (w *txWrites) advanceWatermarks(in []BatchIn, out []BatchOut) error {
+	var keys []epochKey // in order of first appearance: the writes are the same every run
+	msgs := map[epochKey][]int{}
+	for i, m := range in {
+		if out[i].Err != nil {
+			continue
+		}
+		k := epochKey{m.Agent, m.Batch.Epoch}
+		if msgs[k] == nil {
+			keys = append(keys, k)
+		}
+		msgs[k] = append(msgs[k], i)
+	}
+	for _, k := range keys {
+		wm, err := w.advanceWatermark(k, in, msgs[k])
+		if err != nil {
+			return fmt.Errorf("watermark of %s epoch %d: %w", k.agent, k.epoch, err)
+		}
+		for _, i := range msgs[k] {
+			out[i].Watermark = wm
+		}
+	}
+	return nil
+}
+
+// advanceWatermark moves the stored watermark of k past the messages in[idx] if they join it.
+// The stored value is always maximal (every write goes through here), so if no message contains
+// wm+1 nothing can have changed. If one does, the messages' own ranges (all of whose keys are
+// stored now: inserted, resent or in conflict) extend the run in memory, and one index walk from
+// where they stop finds the end of the run — readings stored earlier beyond a gap they filled.
+func (w *txWrites) advanceWatermark(k epochKey, in []BatchIn, idx []int) (int64, error) {
+	var wm int64
+	err := w.stmt(w.ws.watermark).QueryRowContext(w.ctx, k.agent, k.epoch).Scan(&wm)
+	if err != nil && err != sql.ErrNoRows {
+		return 0, fmt.Errorf("read: %w", err)
+	}
+	run := runThrough(wm, in, idx)
+	if run == wm {
 		return wm, nil
 	}
-	err = tx.QueryRowContext(ctx, `SELECT r.seq FROM readings r
-		WHERE r.agent = ?1 AND r.epoch = ?2 AND r.seq >= ?3 AND NOT EXISTS (
-			SELECT 1 FROM readings n WHERE n.agent = ?1 AND n.epoch = ?2 AND n.seq = r.seq + 1)
-		ORDER BY r.seq LIMIT 1`, agent, b.Epoch, b.SeqTo).Scan(&wm)
-	if err != nil {
-		return 0, fmt.Errorf("find end of run after %d: %w", b.SeqTo, err)
+	if err := w.stmt(w.ws.runEnd).QueryRowContext(w.ctx, k.agent, k.epoch, run).Scan(&wm); err != nil {
+		return 0, fmt.Errorf("find end of run after %d: %w", run, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO watermarks (agent, epoch, seq) VALUES (?, ?, ?)
-		ON CONFLICT (agent, epoch) DO UPDATE SET seq = excluded.seq`, agent, b.Epoch, wm)
-	if err != nil {
-		return 0, fmt.Errorf("write watermark: %w", err)
+	if _, err := w.stmt(w.ws.setWatermark).ExecContext(w.ctx, k.agent, k.epoch, wm); err != nil {
+		return 0, fmt.Errorf("write: %w", err)
 	}
 	return wm, nil
+}
+
+// runThrough returns how far the seq ranges of the messages in[idx] continue the run 1..wm
+// without a gap between them; wm when none of them contains wm+1.
+func runThrough(wm int64, in []BatchIn, idx []int) int64 {
+	ranges := make([][2]int64, 0, len(idx))
+	for _, i := range idx {
+		ranges = append(ranges, [2]int64{in[i].Batch.SeqFrom, in[i].Batch.SeqTo})
+	}
+	slices.SortFunc(ranges, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	for _, r := range ranges {
+		if r[0] > wm+1 {
+			break // sorted: every later range starts beyond the gap too
+		}
+		wm = max(wm, r[1])
+	}
+	return wm
+}
+
+// markSeen records when the lab last heard from each agent of the valid messages, once per agent.
+func (w *txWrites) markSeen(in []BatchIn, out []BatchOut, now int64) error {
+	seen := map[string]bool{}
+	for i, m := range in {
+		if out[i].Err != nil || seen[m.Agent] {
+			continue
+		}
+		seen[m.Agent] = true
+		if _, err := w.stmt(w.ws.lastSeen).ExecContext(w.ctx, m.Agent, now); err != nil {
+			return fmt.Errorf("last seen of %s: %w", m.Agent, err)
+		}
+	}
+	return nil
 }

@@ -44,8 +44,9 @@ CREATE TABLE IF NOT EXISTS watermarks (
 
 // Store is an open lab database. Its methods are safe for concurrent use.
 type Store struct {
-	w *sql.DB // the one writer
-	r *sql.DB // readers
+	w  *sql.DB     // the one writer
+	r  *sql.DB     // readers
+	ws *writeStmts // StoreBatches' statements, prepared on w
 }
 
 // Open opens or creates the database at path and brings its schema up to date.
@@ -58,12 +59,18 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: create schema in %s: %w", path, err)
 	}
-	r, err := openDB(path, 4, true)
+	ws, err := prepareWrites(w)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r}, nil
+	r, err := openDB(path, 4, true)
+	if err != nil {
+		ws.close()
+		w.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, ws: ws}, nil
 }
 
 // openDB opens a pool on path. busy_timeout covers a checkpoint or another process holding the
@@ -97,7 +104,7 @@ func openDB(path string, conns int, readOnly bool) (*sql.DB, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.ws.close(), s.r.Close(), s.w.Close())
 }
 
 func ns(t time.Time) int64 {
