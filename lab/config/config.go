@@ -135,7 +135,8 @@ const Keys = `Configuration keys (TOML; flags override):
                        connect over ssl:// (an ssl:// url, or an embedded broker with only tls_listen):
                        CAs to trust instead of the system's, a client certificate and its key, the
                        name the broker's certificate must carry when it is not the host dialled
-  [broker] shared      subscribe with $share/lab/... so several lab workers split the load
+  [broker] shared      subscribe the data topics with $share/lab/... so several lab workers on one
+                       database split the load (status and meta reach every worker)
   [[user]] name        an account of the embedded broker (a file that lists users replaces the demo
                        accounts lab/lab-secret and agent1/agent1-secret)
   [[user]] role        "lab" (everything under onestop/v1/lab/) or "agent" (only its own agent/{name}/ topics)

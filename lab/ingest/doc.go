@@ -16,6 +16,13 @@
 //     forgotten the session.
 //   - The lab keeps the retained service/state "online" and leaves "offline" as its last will, so
 //     agents start replaying when the lab comes back.
+//   - Several workers may share one site's data (Opts.Shared: "$share/{group}/" on the data
+//     filter only) when they write one store. Nothing here keeps per-agent state that a worker
+//     seeing every other batch would get wrong: the ack is the store's watermark, read and moved
+//     inside the write transaction, so whichever worker commits last acknowledges everything
+//     contiguous, whoever stored it; acks from two workers may arrive out of order, and the
+//     agent keeps the highest. Each worker's AgentInfo counters (Readings, Batches, Watermark,
+//     NewestSample) and OnStored cover only its own share; status and meta reach every worker.
 //
 // Bad payloads are dropped and counted, with a rate-limited log line giving the topic, the size
 // and the broken rule, never the payload itself.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +29,13 @@ type Opts struct {
 	// TLS is used with an ssl:// BrokerURL: the CAs to trust, a client certificate, a server name.
 	TLS *tls.Config
 
-	// Shared subscribes through "$share/{ShareGroup}/…" so several lab workers split the load.
+	// Shared subscribes the data topics through "$share/{ShareGroup}/…" so several lab workers
+	// (processes or Ingests) on one store split the batches; a ShareGroup alone implies it. Status
+	// and meta stay ordinary subscriptions: every worker needs every agent's presence, and a broker
+	// sends no retained message to a shared subscription. See the package doc for why two
+	// workers acknowledging one agent's batches is safe.
 	Shared     bool
-	ShareGroup string // default "lab"
+	ShareGroup string // default "lab"; no '/', '+' or '#'
 
 	// CleanSession drops the broker session at every connect; see the package doc for why the
 	// default keeps it.
@@ -96,7 +101,12 @@ func (o *Opts) defaults() error {
 	if o.ClientID == "" {
 		o.ClientID = "lab-" + o.Site
 	}
-	if o.ShareGroup == "" {
+	if strings.ContainsAny(o.ShareGroup, "/+#") {
+		return fmt.Errorf("%w: share group %q", ErrOpts, o.ShareGroup)
+	}
+	if o.ShareGroup != "" {
+		o.Shared = true
+	} else if o.Shared {
 		o.ShareGroup = "lab"
 	}
 	if o.QueueLen <= 0 {
@@ -203,10 +213,11 @@ func (in *Ingest) onConnect(c mqtt.Client) {
 func (in *Ingest) subscribe(c mqtt.Client) error {
 	site := in.opts.Site
 	filters := map[string]byte{}
-	for _, f := range []string{telemetry.AllStatusFilter(site), telemetry.AllMetaFilter(site), telemetry.AllDataFilter(site)} {
-		if in.opts.Shared {
-			f = "$share/" + in.opts.ShareGroup + "/" + f
-		}
+	data := telemetry.AllDataFilter(site)
+	if in.opts.Shared {
+		data = "$share/" + in.opts.ShareGroup + "/" + data
+	}
+	for _, f := range []string{telemetry.AllStatusFilter(site), telemetry.AllMetaFilter(site), data} {
 		filters[f] = 1
 	}
 	tok := c.SubscribeMultiple(filters, nil)
