@@ -3,6 +3,7 @@
 #   bash bench/run.sh                 # about 2 s per benchmark
 #   BENCHTIME=10s bash bench/run.sh
 #   POLL_SECONDS=20 bash bench/run.sh # rig polling: seconds per master and baud (default 10; 0 skips it)
+# To compare two runs with benchstat (raw go test output, more benchmarks), use bench/gobench.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 benchtime="${BENCHTIME:-2s}"
