@@ -4,18 +4,16 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
 )
 
-// insertChunk is how many readings one INSERT statement carries; 11 parameters each stays far
-// below SQLite's parameter limit while saving most per-statement overhead.
+// insertChunk is how many readings one INSERT statement carries at most; 5 parameters each stays
+// far below SQLite's parameter limit while saving most per-statement overhead. An INSERT is
+// prepared per row count used, so at most insertChunk of them.
 const insertChunk = 100
 
 // Stored says what StoreBatch did with a batch.
@@ -111,135 +109,6 @@ func validate(in []BatchIn) (out []BatchOut, valid int) {
 		}
 	}
 	return out, valid
-}
-
-// The statements of StoreBatches other than the inserts. Each is prepared once on the writer.
-const (
-	sqlWatermark    = `SELECT seq FROM watermarks WHERE agent = ? AND epoch = ?`
-	sqlSetWatermark = `INSERT INTO watermarks (agent, epoch, seq) VALUES (?, ?, ?)
-		ON CONFLICT (agent, epoch) DO UPDATE SET seq = excluded.seq`
-	// The first stored seq from ?3 on whose successor is missing: the end of the run through ?3.
-	sqlRunEnd = `SELECT r.seq FROM readings r
-		WHERE r.agent = ?1 AND r.epoch = ?2 AND r.seq >= ?3 AND NOT EXISTS (
-			SELECT 1 FROM readings n WHERE n.agent = ?1 AND n.epoch = ?2 AND n.seq = r.seq + 1)
-		ORDER BY r.seq LIMIT 1`
-	sqlLastSeen = `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
-		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`
-	sqlStoredRange = `SELECT seq, dev, ch, t_ns, val, unit, q FROM readings
-		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?`
-	sqlConflict = `INSERT INTO conflicts (agent, epoch, seq, dev, ch, t_ns, val, unit, q, received_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-)
-
-// writeStmts are StoreBatches' statements, prepared once on the writer: modernc.org/sqlite
-// parses a statement's text on every Exec, and parsing was half the CPU of storing one-snapshot
-// messages. A transaction uses them through tx.StmtContext, which reuses what is already prepared
-// on the writer's one connection (and prepares again by itself if that connection was replaced).
-type writeStmts struct {
-	db                                  *sql.DB
-	watermark, setWatermark, runEnd     *sql.Stmt
-	lastSeen, storedRange, keepConflict *sql.Stmt
-	mu                                  sync.Mutex
-	insertN                             map[int]*sql.Stmt // INSERT of n readings, prepared when first needed
-}
-
-// prepareWrites prepares the fixed statements on the writer db.
-func prepareWrites(db *sql.DB) (*writeStmts, error) {
-	ws := &writeStmts{db: db, insertN: map[int]*sql.Stmt{}}
-	for _, p := range []struct {
-		st  **sql.Stmt
-		sql string
-	}{
-		{&ws.watermark, sqlWatermark}, {&ws.setWatermark, sqlSetWatermark}, {&ws.runEnd, sqlRunEnd},
-		{&ws.lastSeen, sqlLastSeen}, {&ws.storedRange, sqlStoredRange}, {&ws.keepConflict, sqlConflict},
-	} {
-		st, err := db.Prepare(p.sql)
-		if err != nil {
-			ws.close()
-			return nil, fmt.Errorf("store: prepare: %w", err)
-		}
-		*p.st = st
-	}
-	return ws, nil
-}
-
-// close closes every statement; the writer db closes after it.
-func (ws *writeStmts) close() error {
-	var errs []error
-	for _, st := range []*sql.Stmt{ws.watermark, ws.setWatermark, ws.runEnd, ws.lastSeen, ws.storedRange, ws.keepConflict} {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	for n, st := range ws.insertN {
-		errs = append(errs, st.Close())
-		delete(ws.insertN, n)
-	}
-	return errors.Join(errs...)
-}
-
-// inserts returns the INSERT statements, by row count, that the valid messages of in need,
-// preparing those not prepared yet. The lock is not held while preparing: a prepare waits for
-// the writer's connection, and the transaction that holds it must never wait for the lock.
-func (ws *writeStmts) inserts(ctx context.Context, in []BatchIn, out []BatchOut) (map[int]*sql.Stmt, error) {
-	need := map[int]*sql.Stmt{}
-	for i, m := range in {
-		if out[i].Err == nil {
-			for from := 0; from < len(m.Batch.R); from += insertChunk {
-				need[min(len(m.Batch.R)-from, insertChunk)] = nil
-			}
-		}
-	}
-	for n := range need {
-		ws.mu.Lock()
-		st := ws.insertN[n]
-		ws.mu.Unlock()
-		if st == nil {
-			var err error
-			if st, err = ws.prepareInsert(ctx, n); err != nil {
-				return nil, err
-			}
-		}
-		need[n] = st
-	}
-	return need, nil
-}
-
-// prepareInsert prepares the INSERT of n readings and keeps it (or the one a concurrent caller
-// kept first).
-func (ws *writeStmts) prepareInsert(ctx context.Context, n int) (*sql.Stmt, error) {
-	st, err := ws.db.PrepareContext(ctx, insertSQL(n))
-	if err != nil {
-		return nil, fmt.Errorf("prepare insert of %d readings: %w", n, err)
-	}
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if kept := ws.insertN[n]; kept != nil {
-		st.Close()
-		return kept, nil
-	}
-	ws.insertN[n] = st
-	return st, nil
-}
-
-// insertSQL is the INSERT of n readings; a reading stored under its key already is left alone.
-// What the readings share is bound once (?1 agent, ?2 epoch, ?3 first seq, ?4 dev, ?5 replay,
-// ?6 received): binding, a C copy of every string, was a fifth of the CPU. A bare ? takes the
-// number after the highest so far, so the shared ones come first and each reading's five number
-// on from 7.
-func insertSQL(n int) string {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO readings (agent, epoch, seq, dev, replay, received_ns, ch, t_ns, val, unit, q) VALUES `)
-	for i := range n {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		fmt.Fprintf(&q, "(?1,?2,?3+%d,?4,?5,?6,?,?,?,?,?)", i)
-	}
-	q.WriteString(` ON CONFLICT (agent, epoch, seq) DO NOTHING`)
-	return q.String()
 }
 
 // txWrites is one StoreBatches transaction with its statements.
