@@ -57,6 +57,7 @@ type result struct {
 	perBatch              float64
 	share                 []int64 // batches per worker in the window
 	backlog               int64   // readings in the outboxes waiting for an ack at the window's end
+	unstored              int64   // readings appended but not in the lab's store at the window's end
 	dropped               int64   // messages the workers' queues refused in the window
 	loadAvg               string
 	appended, storedTotal int64 // totals after a drain (rowOpts.drain)
@@ -130,6 +131,11 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 	if r.backlog, err = f.depth(ctx); err != nil {
 		return r, err
 	}
+	n, err := countStored(ctx, db)
+	if err != nil {
+		return r, err
+	}
+	r.unstored = b.appended - n
 	for _, w := range workers {
 		rss, err := rssMB(w.pid())
 		if err != nil {
