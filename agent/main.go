@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -36,6 +37,10 @@ const Version = "0.1.0"
 // DrainTimeout bounds how long a stopping agent waits for the lab to acknowledge what it holds.
 const DrainTimeout = 15 * time.Second
 
+// synthetic starts generated rigs for the end-to-end benchmark; nil except in a build with the
+// "bench" tag (synthetic.go).
+var synthetic func(ctx context.Context, ob *outbox.Outbox, notify func(), m *metrics.Metrics, polls *sync.WaitGroup) error
+
 func main() {
 	cfg, err := config.Parse(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -47,10 +52,27 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg); err != nil {
+	if err := profiled(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "agent:", err)
 		os.Exit(1)
 	}
+}
+
+// profiled runs the agent, under a CPU profile written to cfg.CPUProfile when one is asked for.
+func profiled(ctx context.Context, cfg config.Config) error {
+	if cfg.CPUProfile == "" {
+		return run(ctx, cfg)
+	}
+	f, err := os.Create(cfg.CPUProfile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return run(ctx, cfg)
 }
 
 func run(ctx context.Context, cfg config.Config) error {
@@ -92,6 +114,11 @@ func run(ctx context.Context, cfg config.Config) error {
 		disp.Register(r.Name, p.Do)
 		polls.Add(1)
 		go func() { defer polls.Done(); p.Run(pollCtx) }()
+	}
+	if synthetic != nil {
+		if err := synthetic(pollCtx, ob, pub.Notify, m, &polls); err != nil {
+			return err
+		}
 	}
 	pubCtx, stopPub := context.WithCancel(context.Background())
 	defer stopPub()

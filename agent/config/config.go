@@ -28,6 +28,10 @@ type Config struct {
 	Publish Publish `toml:"publish"`
 	Metrics Metrics `toml:"metrics"`
 	Rigs    []Rig   `toml:"rig"`
+
+	// CPUProfile is a file to write a CPU profile of the whole run to (flag --cpuprofile only):
+	// how the benchmarks see where the agent's time goes.
+	CPUProfile string `toml:"-"`
 }
 
 // Broker says where and as whom the agent connects.
@@ -145,6 +149,7 @@ func Parse(args []string, out io.Writer) (Config, error) {
 	outbox := fs.String("outbox", "", "outbox file, overrides [outbox] path")
 	metrics := fs.String("metrics", "", "metrics listen address, overrides [metrics] addr (\"off\" disables)")
 	poll := fs.Duration("poll", 0, "poll interval of every rig, overrides [[rig]] poll_interval (0: back to back)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for benchmarks)")
 	var rigs rigFlags
 	fs.Var(&rigs, "rig", "NAME=PORT of a rig; repeat for more; replaces the file's [[rig]] list")
 	fs.Usage = func() {
@@ -177,6 +182,7 @@ func Parse(args []string, out io.Writer) (Config, error) {
 	set(&c.AgentID, *agent)
 	set(&c.Outbox.Path, *outbox)
 	set(&c.Metrics.Addr, *metrics)
+	c.CPUProfile = *cpuprofile
 	if c.Metrics.Addr == "off" {
 		c.Metrics.Addr = ""
 	}

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -52,4 +53,24 @@ func BenchmarkPendingAck(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*page)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkAppendRigs is the agent at its busiest: 48 pollers append one 11-reading snapshot each
+// at the same time, as rigs polled back to back do. The writer commits what is waiting as one
+// transaction, so readings/s grows with the rigs instead of queueing on one commit per snapshot.
+func BenchmarkAppendRigs(b *testing.B) {
+	const rigs = 48
+	ob := must(OpenWith(filepath.Join(b.TempDir(), "outbox.db"), quiet))
+	defer closeT(b, ob)
+	ctx, rs := context.Background(), readings(11, 0)
+	b.SetParallelism((rigs + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := ob.Append(ctx, "rig0", rs); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N*11)/b.Elapsed().Seconds(), "readings/s")
 }

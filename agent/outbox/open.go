@@ -29,7 +29,12 @@ CREATE TABLE IF NOT EXISTS readings(
 );
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);`
 
-const insertSQL = `INSERT INTO readings(dev, ch, t_ns, val, unit, q) VALUES (?, ?, ?, ?, ?, ?)`
+// insertSQL inserts n readings in one statement: a snapshot's readings cost one statement, not
+// one each (the per-statement overhead was most of an Append's CPU).
+func insertSQL(n int) string {
+	return `INSERT INTO readings(dev, ch, t_ns, val, unit, q) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ",")
+}
 
 // dsn builds the driver's connection string. Pragmas in the DSN run on every new connection, which
 // matters because synchronous and busy_timeout are per connection, not stored in the file.
@@ -66,14 +71,15 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	ins, err := db.PrepareContext(ctx, insertSQL)
+	ins, err := prepareInserts(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("prepare insert (not an outbox file?): %w", err)
+		return nil, err
 	}
-	ob := &Outbox{db: db, insert: ins, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger, sync: o.Synchronous}
+	ob := &Outbox{db: db, inserts: ins, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger, sync: o.Synchronous,
+		w: newWriter()}
 	last, err := ob.lastSeq(ctx)
 	if err != nil {
-		ins.Close()
+		closeAll(ins)
 		return nil, err
 	}
 	// Rows from before Open may have been published by the previous run, so the lab may ack them.
@@ -81,10 +87,34 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	// They may also still be only in the OS's cache (the previous process was killed): flush
 	// them before any is handed out again.
 	if err := ob.flush(ctx, last); err != nil {
-		ins.Close()
+		closeAll(ins)
 		return nil, err
 	}
+	go ob.write()
 	return ob, nil
+}
+
+// prepareInserts prepares the insert of 1..insertChunk readings. Prepared here because the writer
+// holds the only connection inside its transaction, where the pool could not prepare another.
+func prepareInserts(ctx context.Context, db *sql.DB) (map[int]*sql.Stmt, error) {
+	ins := make(map[int]*sql.Stmt, insertChunk)
+	for n := 1; n <= insertChunk; n++ {
+		st, err := db.PrepareContext(ctx, insertSQL(n))
+		if err != nil {
+			closeAll(ins)
+			return nil, fmt.Errorf("prepare insert (not an outbox file?): %w", err)
+		}
+		ins[n] = st
+	}
+	return ins, nil
+}
+
+func closeAll(stmts map[int]*sql.Stmt) error {
+	var err error
+	for _, st := range stmts {
+		err = errors.Join(err, st.Close())
+	}
+	return err
 }
 
 // quickCheck runs PRAGMA quick_check; the first connection also fails here for a non-database file.
@@ -139,13 +169,14 @@ func initSchema(ctx context.Context, db *sql.DB) (int64, error) {
 	return epoch, nil
 }
 
-// flush makes every commit so far durable, then records that rows up to seq are on disk. With
-// SyncNormal a commit reaches the WAL file but not necessarily the disk; one small commit with
-// synchronous=FULL fsyncs the WAL, and with it every frame written before (the WAL is one file,
-// written in order). So the forwarder pays one fsync per batch it publishes, not one per Append.
+// flush makes every commit so far durable, then records how far that reaches: at least seq, and
+// every seq assigned before it. With SyncNormal a commit reaches the WAL file but not necessarily
+// the disk; one small commit with synchronous=FULL fsyncs the WAL, and with it every frame written
+// before (the WAL is one file, written in order). So the forwarder pays one fsync per page it
+// publishes, not one per Append, and none for a page already covered by an earlier flush.
 func (o *Outbox) flush(ctx context.Context, seq int64) error {
 	if o.sync == SyncFull {
-		o.durable.Store(max(o.durable.Load(), seq))
+		o.raiseDurable(seq)
 		return nil
 	}
 	conn, err := o.db.Conn(ctx)
@@ -153,6 +184,12 @@ func (o *Outbox) flush(ctx context.Context, seq int64) error {
 		return fmt.Errorf("outbox: flush: %w", err)
 	}
 	defer conn.Close()
+	// The one connection is ours: no Append commits between this read and the flush below.
+	var assigned int64
+	err = conn.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'readings'), 0)`).Scan(&assigned)
+	if err != nil {
+		return fmt.Errorf("outbox: flush: %w", err)
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
 		return fmt.Errorf("outbox: flush: %w", err)
 	}
@@ -164,10 +201,15 @@ func (o *Outbox) flush(ctx context.Context, seq int64) error {
 		return fmt.Errorf("outbox: flush: %w", err)
 	}
 	o.syncs.Add(1)
+	o.raiseDurable(max(seq, assigned))
+	return nil
+}
+
+func (o *Outbox) raiseDurable(seq int64) {
 	for {
 		cur := o.durable.Load()
 		if seq <= cur || o.durable.CompareAndSwap(cur, seq) {
-			return nil
+			return
 		}
 	}
 }

@@ -51,12 +51,12 @@ type Outbox struct {
 	// reads (Pending, Depth) are short index range scans, so a separate read pool would buy little
 	// while adding SQLITE_BUSY paths. One connection also makes every statement see the effects of
 	// all earlier commits in seq order, which the forwarder relies on.
-	db     *sql.DB
-	insert *sql.Stmt
-	path   string
-	epoch  int64
-	max    int64
-	log    *slog.Logger
+	db      *sql.DB
+	inserts map[int]*sql.Stmt // insert of n readings, 1..insertChunk; only the writer uses them
+	path    string
+	epoch   int64
+	max     int64
+	log     *slog.Logger
 
 	// handed is the highest seq that may have reached the lab: the highest returned by Pending in
 	// this process, or the highest assigned before Open. Ack never deletes above it.
@@ -70,6 +70,8 @@ type Outbox struct {
 	syncs   atomic.Int64
 
 	lock *os.File // holds the flock on path.lock until Close
+
+	w writer // commits Appends in groups (see Append)
 }
 
 // ErrLocked: another process (or another Outbox in this one) has the outbox open. Two agents
@@ -146,9 +148,12 @@ func (o *Outbox) Dropped() int64 { return o.dropped.Load() }
 // Path is the file the outbox lives in.
 func (o *Outbox) Path() string { return o.path }
 
-// Close releases the file and its lock. Appended rows stay for the next Open.
+// Close releases the file and its lock. Appended rows stay for the next Open. Appends already
+// queued are committed first; later ones fail with ErrClosed.
 func (o *Outbox) Close() error {
-	errStmt := o.insert.Close()
+	o.w.stopOnce.Do(func() { close(o.w.stop) })
+	<-o.w.stopped
+	errStmt := closeAll(o.inserts)
 	err := o.db.Close()
 	if o.lock != nil {
 		o.lock.Close() // after the database: the next holder must not meet a half-closed file

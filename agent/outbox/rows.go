@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
@@ -14,10 +15,16 @@ import (
 // Refusing it here keeps a poison row from blocking the lab's contiguous Ack for ever.
 var ErrInvalid = errors.New("invalid reading")
 
-// Append stores the readings of one device in one transaction and returns the seqs they received,
-// from..to inclusive and contiguous, in the order of rs. When it returns without error the readings
-// are committed (see the package documentation for what synchronous=NORMAL means on power loss).
-// An empty rs stores nothing and returns 0, 0.
+// Append stores the readings of one device and returns the seqs they received, from..to inclusive
+// and contiguous, in the order of rs. When it returns without error the readings are committed (see
+// the package documentation for what synchronous=NORMAL means on power loss). An empty rs stores
+// nothing and returns 0, 0.
+//
+// Appends from several goroutines (one poller per rig) are committed together: the outbox's writer
+// takes every Append waiting and stores them in one transaction, so forty rigs polled back to back
+// cost one commit per turn, not forty, and an Append waits at most for the commit before its own.
+// ctx bounds the wait to be taken; once taken, the Append waits for its commit, so an error always
+// means the readings were not stored.
 func (o *Outbox) Append(ctx context.Context, dev string, rs []telemetry.Reading) (from, to int64, err error) {
 	if err := validate(dev, rs); err != nil {
 		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, err)
@@ -25,17 +32,31 @@ func (o *Outbox) Append(ctx context.Context, dev string, rs []telemetry.Reading)
 	if len(rs) == 0 {
 		return 0, 0, nil
 	}
-	from, to, dropped, err := o.appendTx(ctx, dev, rs)
-	if err != nil {
-		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, err)
+	req := &appendReq{dev: dev, rs: rs, done: make(chan struct{})}
+	select {
+	case o.w.reqs <- req:
+	case <-ctx.Done():
+		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, ctx.Err())
+	case <-o.w.stop:
+		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, ErrClosed)
 	}
-	if dropped > 0 {
-		o.dropped.Add(dropped)
-		o.log.Warn("outbox: row cap reached, oldest readings dropped unsent",
-			"dropped", dropped, "through_seq", to-o.max, "max_rows", o.max, "epoch", o.epoch)
+	select {
+	case <-req.done:
+	case <-o.w.stopped:
+		select {
+		case <-req.done: // taken and committed (or failed) before the writer stopped
+		default: // queued after the writer's last turn: never written
+			return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, ErrClosed)
+		}
 	}
-	return from, to, nil
+	if req.err != nil {
+		return 0, 0, fmt.Errorf("outbox: append %s: %w", dev, req.err)
+	}
+	return req.from, req.to, nil
 }
+
+// ErrClosed answers an Append on an outbox being closed.
+var ErrClosed = errors.New("outbox closed")
 
 func validate(dev string, rs []telemetry.Reading) error {
 	if !telemetry.ValidName(dev) {
@@ -49,37 +70,138 @@ func validate(dev string, rs []telemetry.Reading) error {
 	return nil
 }
 
-func (o *Outbox) appendTx(ctx context.Context, dev string, rs []telemetry.Reading) (from, to, dropped int64, err error) {
+// appendReq is one Append waiting for the writer: the writer fills from, to and err, then closes
+// done.
+type appendReq struct {
+	dev      string
+	rs       []telemetry.Reading
+	from, to int64
+	err      error
+	done     chan struct{}
+}
+
+// maxGroup is how many Appends one transaction takes at most, so a commit stays short.
+const maxGroup = 256
+
+// writer is the goroutine that commits Appends in groups.
+type writer struct {
+	reqs     chan *appendReq
+	stop     chan struct{} // closed by Close: take no more Appends
+	stopped  chan struct{} // closed when the writer has finished its last group
+	stopOnce sync.Once
+}
+
+func newWriter() writer {
+	return writer{reqs: make(chan *appendReq, maxGroup), stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// write runs until Close, committing every Append waiting as one transaction. On Close it still
+// commits what was queued before it, so no Append that got in is dropped.
+func (o *Outbox) write() {
+	defer close(o.w.stopped)
+	group := make([]*appendReq, 0, maxGroup)
+	for {
+		stopping := false
+		select {
+		case r := <-o.w.reqs:
+			group = append(group[:0], r)
+		case <-o.w.stop:
+			group, stopping = group[:0], true
+		}
+		if group = o.w.drain(group); len(group) > 0 {
+			o.commitGroup(group)
+		}
+		if stopping {
+			return
+		}
+	}
+}
+
+// drain adds the Appends already waiting to group, up to maxGroup, without blocking.
+func (w *writer) drain(group []*appendReq) []*appendReq {
+	for len(group) < maxGroup {
+		select {
+		case r := <-w.reqs:
+			group = append(group, r)
+		default:
+			return group
+		}
+	}
+	return group
+}
+
+// commitGroup stores the group in one transaction and answers every Append in it.
+func (o *Outbox) commitGroup(group []*appendReq) {
+	dropped, err := o.appendTx(context.Background(), group)
+	if err == nil && dropped > 0 {
+		o.dropped.Add(dropped)
+		newest := group[len(group)-1].to
+		o.log.Warn("outbox: row cap reached, oldest readings dropped unsent",
+			"dropped", dropped, "through_seq", newest-o.max, "max_rows", o.max, "epoch", o.epoch)
+	}
+	for _, r := range group {
+		if err != nil {
+			r.err = err
+		}
+		close(r.done)
+	}
+}
+
+// appendTx inserts every request's readings, in order, in one transaction, and records the seqs
+// each received.
+func (o *Outbox) appendTx(ctx context.Context, group []*appendReq) (dropped int64, err error) {
 	tx, err := o.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("begin: %w", err)
+		return 0, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	ins := tx.StmtContext(ctx, o.insert)
-	for i, r := range rs {
-		res, err := ins.ExecContext(ctx, dev, r.Ch, r.T, r.V, r.U, r.Q)
-		if err != nil {
-			return 0, 0, 0, fmt.Errorf("insert: %w", err)
-		}
-		if to, err = res.LastInsertId(); err != nil {
-			return 0, 0, 0, fmt.Errorf("insert: %w", err)
-		}
-		if i == 0 {
-			from = to
+	for _, req := range group {
+		if req.from, req.to, err = o.insertRows(ctx, tx, req.dev, req.rs); err != nil {
+			return 0, err
 		}
 	}
-	// The write lock is held for the whole transaction, so this cannot happen; checked because
-	// every seq range the lab sees depends on it.
-	if to-from+1 != int64(len(rs)) {
-		return 0, 0, 0, fmt.Errorf("seqs %d..%d not contiguous for %d readings", from, to, len(rs))
-	}
-	if dropped, err = o.enforceCap(ctx, tx, to); err != nil {
-		return 0, 0, 0, err
+	if dropped, err = o.enforceCap(ctx, tx, group[len(group)-1].to); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, 0, 0, fmt.Errorf("commit: %w", err)
+		return 0, fmt.Errorf("commit: %w", err)
 	}
-	return from, to, dropped, nil
+	return dropped, nil
+}
+
+// insertChunk is the most readings one INSERT statement carries.
+const insertChunk = 32
+
+// insertRows inserts one device's readings, up to insertChunk per statement, and returns the seqs
+// they received.
+func (o *Outbox) insertRows(ctx context.Context, tx *sql.Tx, dev string, rs []telemetry.Reading) (from, to int64, err error) {
+	args := make([]any, 0, 6*min(len(rs), insertChunk))
+	for i := 0; i < len(rs); i += insertChunk {
+		chunk := rs[i:min(i+insertChunk, len(rs))]
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, dev, r.Ch, r.T, r.V, r.U, r.Q)
+		}
+		res, err := tx.StmtContext(ctx, o.inserts[len(chunk)]).ExecContext(ctx, args...)
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		last, err := res.LastInsertId()
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		// AUTOINCREMENT numbers a statement's rows in order, and the write lock is held for the
+		// whole transaction, so chunks follow each other; checked because every seq range the
+		// lab sees depends on it.
+		if i > 0 && last-to != int64(len(chunk)) {
+			return 0, 0, fmt.Errorf("seqs ..%d then ..%d not contiguous for %d readings", to, last, len(chunk))
+		}
+		if i == 0 {
+			from = last - int64(len(chunk)) + 1
+		}
+		to = last
+	}
+	return from, to, nil
 }
 
 // enforceCap keeps the newest MaxRows seqs. Rows only ever leave the outbox as a prefix (Ack and

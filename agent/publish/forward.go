@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
 )
@@ -125,10 +127,16 @@ func (p *Publisher) clampAck(ctx context.Context, c *cursor, a int64) int64 {
 	return min(a, max(sent, c.applied))
 }
 
+// pageRows is the most rows the forwarder reads from the outbox at once. A page costs one disk
+// flush (Pending makes its rows durable) whatever its size, and the outbox's writer waits for it,
+// so under load pages grow to what arrived during the last one instead of flushing every
+// BatchMax rows.
+const pageRows = 8192
+
 // pump publishes all live rows and one replay slice, so replay interleaves with live data.
 func (p *Publisher) pump(ctx context.Context, c *cursor) error {
 	for {
-		rows, err := p.src.Pending(ctx, max(c.live, c.applied), p.opts.BatchMax)
+		rows, err := p.src.Pending(ctx, max(c.live, c.applied), pageRows)
 		if err != nil {
 			return err
 		}
@@ -153,7 +161,7 @@ func (p *Publisher) replaySlice(ctx context.Context, c *cursor) error {
 	rate := float64(p.opts.ReplayRate)
 	c.tokens = min(c.tokens+now.Sub(c.refilled).Seconds()*rate, max(rate/5, 1))
 	c.refilled = now
-	n := min(int(c.tokens), p.opts.BatchMax)
+	n := min(int(c.tokens), pageRows)
 	if n < 1 {
 		return nil
 	}
@@ -187,14 +195,25 @@ func (p *Publisher) checkStall(ctx context.Context, c *cursor) {
 }
 
 // publishRows sends rows (oldest first) as batches of one device and contiguous seqs, advancing
-// *pos past every batch the broker accepted.
+// *pos past every batch the broker accepted. All batches go out before the first PUBACK is awaited:
+// forty rigs' snapshots are forty messages a page, and waiting for each round trip in turn capped
+// the agent at a few thousand messages a second. The broker acknowledges a connection's QoS 1
+// messages in order, so *pos moves through the accepted prefix and a failure stops it there (what
+// follows is sent again; the lab drops resends).
 func (p *Publisher) publishRows(rows []outbox.Row, replay bool, pos *int64) error {
+	type sent struct {
+		tok mqtt.Token
+		to  int64
+		n   int
+	}
+	var out []sent
 	for len(rows) > 0 {
 		n := 1
-		for n < len(rows) && rows[n].Dev == rows[0].Dev && rows[n].Seq == rows[n-1].Seq+1 {
+		for n < len(rows) && n < p.opts.BatchMax && rows[n].Dev == rows[0].Dev && rows[n].Seq == rows[n-1].Seq+1 {
 			n++
 		}
 		b := telemetry.Batch{V: telemetry.Version, Epoch: p.epoch, SeqFrom: rows[0].Seq, SeqTo: rows[n-1].Seq, Replay: replay}
+		b.R = make([]telemetry.Reading, 0, n)
 		for _, r := range rows[:n] {
 			b.R = append(b.R, r.Reading)
 		}
@@ -203,18 +222,22 @@ func (p *Publisher) publishRows(rows []outbox.Row, replay bool, pos *int64) erro
 			return err
 		}
 		t := p.client.Publish(telemetry.DataTopic(p.opts.Site, p.opts.Agent, rows[0].Dev), 1, false, payload)
-		if !t.WaitTimeout(p.opts.WaitTimeout) {
+		out = append(out, sent{t, b.SeqTo, n})
+		rows = rows[n:]
+	}
+	deadline := time.Now().Add(p.opts.WaitTimeout)
+	for _, s := range out {
+		if !s.tok.WaitTimeout(max(time.Until(deadline), time.Millisecond)) {
 			return errNotSent
 		}
-		if err := t.Error(); err != nil {
+		if err := s.tok.Error(); err != nil {
 			return err
 		}
-		p.opts.Metrics.Published.Add(float64(n))
+		p.opts.Metrics.Published.Add(float64(s.n))
 		if replay {
-			p.opts.Metrics.Replayed.Add(float64(n))
+			p.opts.Metrics.Replayed.Add(float64(s.n))
 		}
-		*pos = max(*pos, b.SeqTo)
-		rows = rows[n:]
+		*pos = max(*pos, s.to)
 	}
 	return nil
 }

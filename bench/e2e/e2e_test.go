@@ -72,3 +72,41 @@ func TestShape(t *testing.T) {
 		}
 	}
 }
+
+// The synthetic source (the agent built with -tags bench) produces what the lab stores, and the
+// drain row empties a backlog beside live data, replayed faster than live.
+func TestSyntheticLoadAndDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the agent")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	tools, err := demo.BuildTools(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := buildBenchAgent(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := measure(ctx, tools, runOpts{synthetic: bin, rigs: 2, poll: 50 * time.Millisecond,
+		window: 2 * time.Second, warmup: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", r)
+	// Two synthetic rigs at 50 ms append 440 readings/s.
+	if r.offered < 300 || r.offered > 600 || r.stored < r.offered/2 || r.latencies == 0 {
+		t.Errorf("offered %.0f/s, stored %.0f/s, %d latencies: want about 440/s offered and stored", r.offered, r.stored, r.latencies)
+	}
+	d, err := measureDrain(ctx, bin, tools, drainOpts{backlog: 20000, live: 110 * time.Millisecond, replayRate: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", d)
+	if d.took <= 0 || d.rate() > 15000 || d.rate() < 10*d.liveRate || d.liveN == 0 {
+		t.Errorf("drained %d in %v (%.0f/s beside %.0f/s live, %d live latencies): want ≤ the replay rate, ≥ 10× live",
+			d.backlog, d.took, d.rate(), d.liveRate, d.liveN)
+	}
+}

@@ -26,13 +26,16 @@ import (
 )
 
 type benchFlags struct {
-	rates      []load
-	rigs       int
-	seconds    float64
-	warmup     float64
-	poll       time.Duration
-	cpuprofile string
-	keep       bool
+	rates        []load
+	rigs         int
+	seconds      float64
+	warmup       float64
+	poll         time.Duration
+	cpuprofile   string
+	agentProfile string
+	keep         bool
+	synthetic    bool // the load is the bench build of the agent's synthetic rigs, not twins
+	drain        drainOpts
 }
 
 // load is one row: a target rate, or (max) rigs polled as fast as the bench's --poll allows.
@@ -65,11 +68,19 @@ func parseFlags(args []string, stderr io.Writer) (benchFlags, error) {
 	fs.Float64Var(&f.warmup, "warmup", 3, "seconds of traffic before the window opens")
 	fs.DurationVar(&f.poll, "poll", 10*time.Millisecond, "poll interval of the max load; 0 is back to back (sent to the agent as a set_poll_interval command)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the lab) over the last load's window to this file")
+	fs.StringVar(&f.agentProfile, "agent-cpuprofile", "", "write a CPU profile of the agent over the last load's whole run to this file")
+	fs.IntVar(&f.drain.backlog, "drain", 0, "after the loads, time the drain of this many readings buffered in the outbox beside one live synthetic rig (0: skip; docs/performance.md uses 360000)")
+	fs.DurationVar(&f.drain.live, "drain-live", 110*time.Millisecond, "poll interval of the drain's live rig (11 readings a poll: 110ms is 100 readings/s)")
+	fs.IntVar(&f.drain.replayRate, "drain-replay-rate", 20000, "the agent's replay_rate during the drain")
+	src := fs.String("source", "twins", "the load: twins (rig twins on PTYs, polled over serial) or synthetic (the agent's bench-only generated rigs, no serial line)")
 	fs.BoolVar(&f.keep, "keep", false, "keep each load's folder (lab.db, agent.log) and print its path")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	for _, r := range strings.Split(*rates, ",") {
+		if *rates == "" {
+			break // only the drain, say
+		}
 		r = strings.TrimSpace(r)
 		if r == "max" {
 			f.rates = append(f.rates, load{name: "max"})
@@ -81,6 +92,14 @@ func parseFlags(args []string, stderr io.Writer) (benchFlags, error) {
 			return f, fmt.Errorf("bad --rates")
 		}
 		f.rates = append(f.rates, load{name: rateName(n), rate: n})
+	}
+	switch *src {
+	case "twins":
+	case "synthetic":
+		f.synthetic = true
+	default:
+		fmt.Fprintf(stderr, "e2e: --source %q: want twins or synthetic\n", *src)
+		return f, fmt.Errorf("bad --source")
 	}
 	if fs.NArg() > 0 || f.rigs < 1 || f.seconds <= 0 || f.warmup < 0 || (f.poll != 0 && f.poll < 10*time.Millisecond) {
 		fmt.Fprintln(stderr, "e2e: want --rigs ≥ 1, --seconds > 0, --warmup ≥ 0, --poll 0 or ≥ 10ms, no arguments")
@@ -122,23 +141,41 @@ func run(ctx context.Context, f benchFlags, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	synth, source := "", "rig twins on PTYs, polled over serial"
+	if f.synthetic || f.drain.backlog > 0 {
+		if synth, err = buildBenchAgent(ctx, tmp); err != nil {
+			return err
+		}
+	}
+	if f.synthetic {
+		source = "the agent's synthetic rigs (no serial line)"
+	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(out, "# e2e %s, %d CPUs, %s, window %gs after %gs warm-up\n",
-		time.Now().UTC().Format(time.RFC3339), numCPU(), host, f.seconds, f.warmup)
+	fmt.Fprintf(out, "# e2e %s, %d CPUs, %s, window %gs after %gs warm-up, load: %s\n",
+		time.Now().UTC().Format(time.RFC3339), numCPU(), host, f.seconds, f.warmup, source)
 	printHeader(out)
 	for i, l := range f.rates {
 		rigs, poll := f.shape(l)
-		profile := ""
-		if i == len(f.rates)-1 {
-			profile = f.cpuprofile
+		o := runOpts{rigs: rigs, poll: poll, window: secs(f.seconds), warmup: secs(f.warmup), keep: f.keep}
+		if f.synthetic {
+			o.synthetic = synth
 		}
-		r, err := measure(ctx, tools, runOpts{rigs: rigs, poll: poll, window: secs(f.seconds),
-			warmup: secs(f.warmup), cpuprofile: profile, keep: f.keep})
+		if i == len(f.rates)-1 {
+			o.cpuprofile, o.agentProfile = f.cpuprofile, f.agentProfile
+		}
+		r, err := measure(ctx, tools, o)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", l.name, err)
 		}
 		r.load = l.name
 		printRow(out, r)
+	}
+	if f.drain.backlog > 0 {
+		r, err := measureDrain(ctx, synth, tools, f.drain)
+		if err != nil {
+			return fmt.Errorf("drain: %w", err)
+		}
+		printDrain(out, r)
 	}
 	return nil
 }

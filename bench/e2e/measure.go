@@ -21,10 +21,12 @@ import (
 )
 
 type runOpts struct {
+	synthetic      string // the bench build of the agent: its synthetic rigs are the load
 	rigs           int
 	poll           time.Duration
 	window, warmup time.Duration
-	cpuprofile     string
+	cpuprofile     string // of this process (the lab) over the window
+	agentProfile   string // of the agent, its whole run
 	keep           bool
 }
 
@@ -73,20 +75,16 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 		return r, err
 	}
 	defer stack.Close()
-	host, err := startTwinHost(o.rigs, dir)
+	host, agent, err := startLoad(tools, stack, dir, o)
 	if err != nil {
 		return r, err
 	}
 	defer host.stop()
-	agent, err := startAgent(tools.Agent, stack, dir, o)
-	if err != nil {
-		return r, err
-	}
 	defer stopAgent(agent)
 	if _, err := stack.WaitStored(ctx, 1, 30*time.Second); err != nil {
 		return r, err
 	}
-	if o.poll == 0 { // once data flows, the agent is connected and listens for commands
+	if o.poll == 0 && o.synthetic == "" { // once data flows, the agent is connected and listens for commands
 		if err := backToBack(ctx, stack, o.rigs); err != nil {
 			return r, err
 		}
@@ -144,11 +142,11 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 
 func pct(cpu, span time.Duration) float64 { return 100 * cpu.Seconds() / span.Seconds() }
 
-func take(ctx context.Context, stack *demo.Stack, host *twinHost, agentPID int) (sample, error) {
+func take(ctx context.Context, stack *demo.Stack, host source, agentPID int) (sample, error) {
 	var s sample
 	var err error
 	s.at = time.Now()
-	if s.served, err = host.served(); err != nil {
+	if s.served, err = host.offered(ctx); err != nil {
 		return s, err
 	}
 	if s.stored, err = stack.Store.Count(ctx); err != nil {
@@ -160,7 +158,9 @@ func take(ctx context.Context, stack *demo.Stack, host *twinHost, agentPID int) 
 	if s.lab, err = cpuTime(os.Getpid()); err != nil {
 		return s, err
 	}
-	s.rigs, err = cpuTime(host.pid())
+	if host.pid() != 0 {
+		s.rigs, err = cpuTime(host.pid())
+	}
 	return s, err
 }
 
@@ -179,23 +179,51 @@ func startProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// startAgent starts the agent on every twin's link; its log goes to dir/agent.log.
-func startAgent(bin string, stack *demo.Stack, dir string, o runOpts) (*exec.Cmd, error) {
+// startLoad starts the load's source and the agent.
+func startLoad(tools demo.Tools, stack *demo.Stack, dir string, o runOpts) (source, *exec.Cmd, error) {
+	if o.synthetic != "" {
+		src, err := newSynthSource()
+		if err != nil {
+			return nil, nil, err
+		}
+		agent, err := startAgent(o.synthetic, stack, dir, o,
+			[]string{"--metrics", src.metrics}, []string{src.env(o.rigs, o.poll)})
+		return src, agent, err
+	}
+	host, err := startTwinHost(o.rigs, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rigs []string
+	for i := range o.rigs {
+		rigs = append(rigs, "--rig", fmt.Sprintf("rig%d=%s", i, rigLink(dir, i)))
+	}
+	agent, err := startAgent(tools.Agent, stack, dir, o, append(rigs, "--metrics", "off"), nil)
+	if err != nil {
+		host.stop()
+	}
+	return host, agent, err
+}
+
+// startAgent starts the agent with extra arguments and environment; its log goes to dir/agent.log.
+func startAgent(bin string, stack *demo.Stack, dir string, o runOpts, extra, env []string) (*exec.Cmd, error) {
 	poll := o.poll
 	if poll == 0 {
 		poll = 10 * time.Millisecond // the config's floor; backToBack lowers it by command
 	}
 	args := []string{"--broker", stack.URL, "--username", demo.AgentName, "--password", demo.AgentPass,
 		"--site", demo.Site, "--agent", demo.AgentName, "--outbox", stack.OutboxPath(),
-		"--metrics", "off", "--poll", poll.String()}
-	for i := range o.rigs {
-		args = append(args, "--rig", fmt.Sprintf("rig%d=%s", i, rigLink(dir, i)))
+		"--poll", poll.String()}
+	if o.agentProfile != "" {
+		args = append(args, "--cpuprofile", o.agentProfile)
 	}
+	args = append(args, extra...)
 	logf, err := os.Create(filepath.Join(dir, "agent.log"))
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr, cmd.Stdout = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -241,8 +269,13 @@ func latencies(ctx context.Context, dbPath string, from, to time.Time) ([]time.D
 		return nil, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT received_ns - t_ns FROM readings
+	return scanLatencies(ctx, db, `SELECT received_ns - t_ns FROM readings
 		WHERE received_ns >= ? AND received_ns < ?`, from.UnixNano(), to.UnixNano())
+}
+
+// scanLatencies runs a query of durations in ns and returns them sorted.
+func scanLatencies(ctx context.Context, db *sql.DB, query string, args ...any) ([]time.Duration, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("e2e: latencies: %w", err)
 	}

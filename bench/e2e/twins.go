@@ -136,8 +136,8 @@ func startTwinHost(n int, dir string) (*twinHost, error) {
 	return h, nil
 }
 
-// served asks the host for the readings its twins have served so far.
-func (h *twinHost) served() (int64, error) {
+// offered asks the host for the readings its twins have served so far.
+func (h *twinHost) offered(context.Context) (int64, error) {
 	if _, err := fmt.Fprintln(h.in, "?"); err != nil {
 		return 0, fmt.Errorf("e2e: ask twin host: %w", err)
 	}
