@@ -72,8 +72,15 @@ func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, err
 		return nil, fmt.Errorf("store: batches: begin: %w", err)
 	}
 	defer rollback(tx)
-	w := s.ws.inTx(ctx, tx, inserts)
+	// The statements run under a context that cannot end: modernc.org/sqlite starts a watcher
+	// goroutine for every statement run under one that can, a fifth of the CPU with the
+	// ingest's. The group still ends with ctx: it is checked between messages, and database/sql
+	// rolls back a transaction whose context ended.
+	w := s.ws.inTx(context.WithoutCancel(ctx), tx, inserts)
 	for i, m := range in {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("store: batches: %w", err)
+		}
 		if out[i].Err != nil {
 			continue
 		}

@@ -188,3 +188,16 @@ func TestConcurrentGroupsPrepareOnce(t *testing.T) {
 		t.Errorf("Count = %d, want %d", n, 8*78)
 	}
 }
+
+// A group whose context has ended stores nothing.
+func TestGroupWithEndedContext(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.StoreBatches(ctx, []BatchIn{{Agent: "a1", Dev: "rig", Batch: batch(1, 1, 11)}}); err == nil {
+		t.Error("stored under an ended context")
+	}
+	if n, _ := s.Count(context.Background()); n != 0 {
+		t.Errorf("Count = %d, want 0", n)
+	}
+}

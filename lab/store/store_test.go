@@ -254,7 +254,9 @@ func BenchmarkStoreSnapshots(b *testing.B) {
 	for _, group := range []int{1, 64, 256} {
 		b.Run(fmt.Sprintf("group=%d", group), func(b *testing.B) {
 			s, _ := openTemp(b)
-			ctx := context.Background()
+			// One that can end, as the ingest's: the driver watches such a context per statement.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
 			seq := int64(1)
 			b.ResetTimer()
 			for i := 0; i < b.N; i += group {
