@@ -60,7 +60,8 @@ type result struct {
 	unstored              int64   // readings appended but not in the lab's store at the window's end
 	dropped               int64   // messages the workers' queues refused in the window
 	loadAvg               string
-	appended, storedTotal int64 // totals after a drain (rowOpts.drain)
+	idle                  float64 // of the whole machine over the window, % (idle + iowait)
+	appended, storedTotal int64   // totals after a drain (rowOpts.drain)
 }
 
 type sample struct {
@@ -69,6 +70,8 @@ type sample struct {
 	labCPU    []time.Duration
 	brokerCPU time.Duration
 	agentsCPU time.Duration
+	idle      int64 // machine-wide idle and iowait ticks, of total
+	total     int64
 	stats     []ingest.Stats
 }
 
@@ -135,7 +138,7 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 	if err != nil {
 		return r, err
 	}
-	r.unstored = b.appended - n
+	r.unstored = f.appended() - n // appended read after the count: every stored reading is in it
 	for _, w := range workers {
 		rss, err := rssMB(w.pid())
 		if err != nil {
@@ -168,6 +171,9 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 		r.brokerCPU = pct(b.brokerCPU-a.brokerCPU, span)
 	}
 	r.agentsCPU = pct(b.agentsCPU-a.agentsCPU, span)
+	if b.total > a.total {
+		r.idle = 100 * float64(b.idle-a.idle) / float64(b.total-a.total)
+	}
 	lat, err := latencies(ctx, db, a.at, b.at)
 	if err != nil {
 		return r, err
@@ -197,6 +203,9 @@ func take(mq *mosquitto, workers []*worker, f *fleet) (sample, error) {
 	s := sample{at: time.Now(), appended: f.appended()}
 	var err error
 	if s.agentsCPU, err = cpuTime(os.Getpid()); err != nil {
+		return s, err
+	}
+	if s.idle, s.total, err = machineIdle(); err != nil {
 		return s, err
 	}
 	for _, w := range workers {
