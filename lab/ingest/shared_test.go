@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -128,4 +129,14 @@ func countRows(t *testing.T, path string) (rows, distinct int64) {
 		t.Fatal(err)
 	}
 	return rows, distinct
+}
+
+func TestShareGroupMustBeOneLevel(t *testing.T) {
+	for _, g := range []string{"a/b", "+", "lab#"} {
+		_, err := ingest.Start(context.Background(), ingest.Opts{BrokerURL: "tcp://127.0.0.1:1", Site: site,
+			Store: openStore(t), ShareGroup: g})
+		if !errors.Is(err, ingest.ErrOpts) {
+			t.Errorf("share group %q: err %v, want ErrOpts", g, err)
+		}
+	}
 }
