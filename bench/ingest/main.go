@@ -145,8 +145,8 @@ func measureIn(ctx context.Context, o rowOpts, keep bool) (result, error) {
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 func printTable(w io.Writer, rs []result) {
-	fmt.Fprintln(w, "| broker | lab workers | agents | load | offered/s | stored/s | p50 ms | p99 ms | lab CPU % | broker CPU % | agents CPU % | lab RSS MB | broker RSS MB | batches/s | readings/batch | batches per worker | unacked at end | unstored at end | dropped | machine idle % | load avg |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| broker | lab workers | agents | load | offered/s | stored/s | p50 ms | p99 ms | lab CPU % | lab CPU µs/reading | broker CPU % | agents CPU % | lab RSS MB | broker RSS MB | batches/s | readings/batch | batches per worker | unacked at end | unstored at end | dropped | machine idle % | load avg |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		broker, brokerCPU, brokerRSS := "mosquitto", fmt.Sprintf("%.0f", r.brokerCPU), fmt.Sprintf("%.0f", r.brokerRSS)
 		if r.brokerCPU < 0 {
@@ -166,9 +166,13 @@ func printTable(w io.Writer, rs []result) {
 		for _, n := range r.share {
 			share = append(share, fmt.Sprint(n))
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f | %s | %.0f | %.1f | %s | %s | %s | %d | %.0f | %s |\n",
+		perReading := 0.0 // 1 % of a core is 10 ms a second
+		if r.stored > 0 {
+			perReading = total * 1e4 / r.stored
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.0f | %s | %.0f | %.0f | %s | %.0f | %.1f | %s | %s | %s | %d | %.0f | %s |\n",
 			broker, len(r.labCPU), r.agents, r.load, thousands(r.offered), thousands(r.stored),
-			ms(r.p50), ms(r.p99), labCPU, brokerCPU, r.agentsCPU, r.labRSS, brokerRSS,
+			ms(r.p50), ms(r.p99), labCPU, perReading, brokerCPU, r.agentsCPU, r.labRSS, brokerRSS,
 			r.batches, r.perBatch, strings.Join(share, "/"), thousands(float64(r.backlog)), thousands(float64(r.unstored)), r.dropped, r.idle, r.loadAvg)
 	}
 }
