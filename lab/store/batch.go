@@ -61,8 +61,9 @@ func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, err
 	if valid == 0 {
 		return out, nil
 	}
+	ss := spans(in, out)
 	// Before BEGIN: preparing needs the writer's one connection, which the transaction holds.
-	inserts, err := s.ws.inserts(ctx, in, out)
+	inserts, err := s.ws.inserts(ctx, insertSizes(in, ss))
 	if err != nil {
 		return nil, fmt.Errorf("store: batches: %w", err)
 	}
@@ -74,17 +75,15 @@ func (s *Store) StoreBatches(ctx context.Context, in []BatchIn) ([]BatchOut, err
 	defer rollback(tx)
 	// The statements run under a context that cannot end: modernc.org/sqlite starts a watcher
 	// goroutine for every statement run under one that can, a fifth of the CPU with the
-	// ingest's. The group still ends with ctx: it is checked between messages, and database/sql
+	// ingest's. The group still ends with ctx: it is checked between spans, and database/sql
 	// rolls back a transaction whose context ended.
 	w := s.ws.inTx(context.WithoutCancel(ctx), tx, inserts)
-	for i, m := range in {
+	for _, sp := range ss {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("store: batches: %w", err)
 		}
-		if out[i].Err != nil {
-			continue
-		}
-		if out[i].Stored, err = w.storeOne(m.Agent, m.Dev, m.Batch, now); err != nil {
+		if err := w.storeSpan(in[sp.from:sp.to], out[sp.from:sp.to], sp.n, now); err != nil {
+			m := in[sp.from]
 			return nil, fmt.Errorf("store: batch of %s/%s: %w", m.Agent, m.Dev, err)
 		}
 	}
@@ -118,6 +117,53 @@ func validate(in []BatchIn) (out []BatchOut, valid int) {
 	return out, valid
 }
 
+// span is a run of valid messages in[from:to] that one INSERT can carry: n readings in all, of
+// one agent, device, epoch and replay flag, each message's seqs following the previous one's.
+// An agent sending snapshot after snapshot of one device makes such runs.
+type span struct{ from, to, n int }
+
+// spans splits the valid messages of in into spans, in order; a span may be one message.
+func spans(in []BatchIn, out []BatchOut) []span {
+	var ss []span
+	for i := 0; i < len(in); i++ {
+		if out[i].Err != nil {
+			continue
+		}
+		sp := span{from: i, to: i + 1, n: len(in[i].Batch.R)}
+		for sp.to < len(in) && out[sp.to].Err == nil && follows(in[sp.to-1], in[sp.to]) &&
+			sp.n+len(in[sp.to].Batch.R) <= insertChunk {
+			sp.n += len(in[sp.to].Batch.R)
+			sp.to++
+		}
+		ss = append(ss, sp)
+		i = sp.to - 1
+	}
+	return ss
+}
+
+// follows tells whether next continues prev in one INSERT.
+func follows(prev, next BatchIn) bool {
+	return next.Agent == prev.Agent && next.Dev == prev.Dev && next.Batch.Epoch == prev.Batch.Epoch &&
+		next.Batch.Replay == prev.Batch.Replay && next.Batch.SeqFrom == prev.Batch.SeqTo+1
+}
+
+// insertSizes lists the row counts of the INSERTs the spans may need: one for each span of
+// several messages, and every message's own chunks in case its span is not new.
+func insertSizes(in []BatchIn, ss []span) []int {
+	var sizes []int
+	for _, sp := range ss {
+		if sp.to-sp.from > 1 {
+			sizes = append(sizes, sp.n)
+		}
+		for _, m := range in[sp.from:sp.to] {
+			for from := 0; from < len(m.Batch.R); from += insertChunk {
+				sizes = append(sizes, min(len(m.Batch.R)-from, insertChunk))
+			}
+		}
+	}
+	return sizes
+}
+
 // txWrites is one StoreBatches transaction with its statements.
 type txWrites struct {
 	ctx     context.Context
@@ -142,11 +188,56 @@ func (w *txWrites) stmt(st *sql.Stmt) *sql.Stmt {
 	return b
 }
 
-// storeOne inserts one message's readings and keeps its conflicts; the watermark comes later.
-func (w *txWrites) storeOne(agent, dev string, b telemetry.Batch, now int64) (Stored, error) {
+// storeSpan stores the messages of one span, out getting what it did with each; the watermark
+// comes later. When none of the span's keys is stored yet (new readings: the usual case) one
+// INSERT carries them all and each message was stored whole; else each message goes on its own,
+// to count what it added.
+func (w *txWrites) storeSpan(in []BatchIn, out []BatchOut, n int, now int64) error {
+	if len(in) > 1 {
+		first, last := in[0].Batch, in[len(in)-1].Batch
+		var stored bool
+		err := w.stmt(w.ws.anyStored).QueryRowContext(w.ctx, in[0].Agent, first.Epoch, first.SeqFrom, last.SeqTo).Scan(&stored)
+		if err != nil {
+			return fmt.Errorf("look for stored readings: %w", err)
+		}
+		if !stored {
+			return w.insertNew(in, out, n, now)
+		}
+	}
+	for i, m := range in {
+		var err error
+		if out[i].Stored, err = w.storeOne(m, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertNew inserts the n readings of in, none of whose keys is stored, in one statement.
+func (w *txWrites) insertNew(in []BatchIn, out []BatchOut, n int, now int64) error {
+	parts := make([][]telemetry.Reading, len(in))
+	for i, m := range in {
+		parts[i] = m.Batch.R
+	}
+	got, err := w.insertReadings(in[0], in[0].Batch.SeqFrom, now, parts...)
+	if err != nil {
+		return err
+	}
+	if got != n { // the write lock is held since the look: cannot happen
+		return fmt.Errorf("insert readings: %d new of %d none stored", got, n)
+	}
+	for i, m := range in {
+		out[i].Inserted = len(m.Batch.R)
+	}
+	return nil
+}
+
+// storeOne inserts one message's readings and keeps its conflicts.
+func (w *txWrites) storeOne(m BatchIn, now int64) (Stored, error) {
 	var out Stored
+	agent, dev, b := m.Agent, m.Dev, m.Batch
 	for i := 0; i < len(b.R); i += insertChunk {
-		n, err := w.insertReadings(agent, dev, b, i, min(i+insertChunk, len(b.R)), now)
+		n, err := w.insertReadings(m, b.SeqFrom+int64(i), now, b.R[i:min(i+insertChunk, len(b.R))])
 		if err != nil {
 			return out, err
 		}
@@ -162,14 +253,19 @@ func (w *txWrites) storeOne(agent, dev string, b telemetry.Batch, now int64) (St
 	return out, nil
 }
 
-// insertReadings inserts readings b.R[from:to] in one statement and returns how many were new.
-func (w *txWrites) insertReadings(agent, dev string, b telemetry.Batch, from, to int, now int64) (int, error) {
-	args := append(w.args[:0], agent, b.Epoch, b.SeqFrom+int64(from), dev, b.Replay, now)
-	for _, r := range b.R[from:to] {
-		args = append(args, r.Ch, r.T, r.V, r.U, r.Q)
+// insertReadings inserts the readings of parts, numbered on from seq, with the agent, device,
+// epoch and replay flag of m, in one statement and returns how many were new.
+func (w *txWrites) insertReadings(m BatchIn, seq, now int64, parts ...[]telemetry.Reading) (int, error) {
+	args := append(w.args[:0], m.Agent, m.Batch.Epoch, seq, m.Dev, m.Batch.Replay, now)
+	rows := 0
+	for _, rs := range parts {
+		for _, r := range rs {
+			args = append(args, r.Ch, r.T, r.V, r.U, r.Q)
+		}
+		rows += len(rs)
 	}
-	w.args = args // database/sql copies the arguments: the next message reuses the slice
-	res, err := w.stmt(w.inserts[to-from]).ExecContext(w.ctx, args...)
+	w.args = args // database/sql copies the arguments: the next statement reuses the slice
+	res, err := w.stmt(w.inserts[rows]).ExecContext(w.ctx, args...)
 	if err != nil {
 		return 0, fmt.Errorf("insert readings: %w", err)
 	}

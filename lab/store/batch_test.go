@@ -121,6 +121,15 @@ func TestGroupFailsWhole(t *testing.T) {
 	if err == nil {
 		t.Fatalf("group with a refused insert stored: %+v", out)
 	}
+	// The same in one INSERT for the consecutive messages of a1 (a span).
+	out, err = s.StoreBatches(ctx, []BatchIn{
+		{Agent: "a2", Dev: "rig", Batch: batch(1, 1, 11)},
+		{Agent: "a1", Dev: "rig", Batch: batch(1, 12, 22)},
+		{Agent: "a1", Dev: "rig", Batch: batch(1, 23, 33)},
+	})
+	if err == nil {
+		t.Fatalf("span with a refused insert stored: %+v", out)
+	}
 	if n, _ := s.Count(ctx); n != 11 {
 		t.Errorf("Count = %d after a failed group, want 11", n)
 	}
@@ -199,5 +208,65 @@ func TestGroupWithEndedContext(t *testing.T) {
 	}
 	if n, _ := s.Count(context.Background()); n != 0 {
 		t.Errorf("Count = %d, want 0", n)
+	}
+}
+
+// Consecutive new messages of one device go in one INSERT; a resend among them sends each
+// message on its own, with its own counts.
+func TestSpanWithAStoredKey(t *testing.T) {
+	s, _ := openTemp(t)
+	storeGroup(t, s, batch(1, 15, 15))
+	other := batch(1, 25, 25)
+	other.R[0].V++
+	storeGroup(t, s, other)
+	out := storeGroup(t, s, batch(1, 1, 11), batch(1, 12, 22), batch(1, 23, 33), batch(1, 34, 44))
+	want := []Stored{{Inserted: 11}, {Inserted: 10, Duplicates: 1}, {Inserted: 10, Conflicts: 1}, {Inserted: 11}}
+	for i, o := range out {
+		want[i].Watermark = 44
+		if o.Stored != want[i] {
+			t.Errorf("message %d: %+v, want %+v", i, o.Stored, want[i])
+		}
+	}
+	if rows, _ := s.ConflictRows(context.Background(), "a1"); len(rows) != 1 || rows[0].Seq != 25 {
+		t.Errorf("ConflictRows = %+v, want seq 25", rows)
+	}
+	out = storeGroup(t, s, batch(1, 45, 55), batch(1, 56, 66))
+	for i, o := range out {
+		if o.Stored != (Stored{Inserted: 11, Watermark: 66}) {
+			t.Errorf("new span, message %d: %+v", i, o.Stored)
+		}
+	}
+	if n, _ := s.Count(context.Background()); n != 66 {
+		t.Errorf("Count = %d, want 66", n)
+	}
+}
+
+func TestSpans(t *testing.T) {
+	msg := func(agent, dev string, epoch, from, to int64, replay bool) BatchIn {
+		b := batch(epoch, from, to)
+		b.Replay = replay
+		return BatchIn{Agent: agent, Dev: dev, Batch: b}
+	}
+	in := []BatchIn{
+		msg("a1", "rig", 1, 1, 11, false),
+		msg("a1", "rig", 1, 12, 22, false),   // follows
+		msg("a1", "rig", 1, 24, 34, false),   // a gap
+		msg("a1", "rig", 1, 35, 45, true),    // replay
+		msg("a1", "rig", 1, 46, 56, true),    // follows
+		msg("a1", "scale", 1, 57, 67, true),  // other device
+		msg("a2", "scale", 1, 68, 78, true),  // other agent
+		msg("a2", "scale", 2, 79, 89, true),  // other epoch
+		msg("a2", "scale", 2, 90, 100, true), // invalid, below
+		msg("a2", "scale", 2, 101, 111, true),
+		msg("a2", "scale", 2, 112, 112+insertChunk-11-1, true), // fills the INSERT
+		msg("a2", "scale", 2, 112+insertChunk-11, 112+insertChunk-11, true),
+	}
+	out := make([]BatchOut, len(in))
+	out[8].Err = ErrInvalid
+	got := spans(in, out)
+	want := []span{{0, 2, 22}, {2, 3, 11}, {3, 5, 22}, {5, 6, 11}, {6, 7, 11}, {7, 8, 11},
+		{9, 11, insertChunk}, {11, 12, 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("spans = %v, want %v", got, want)
 	}
 }

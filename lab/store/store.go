@@ -122,6 +122,8 @@ const (
 		ORDER BY r.seq LIMIT 1`
 	sqlLastSeen = `INSERT INTO agents (agent, last_seen_ns) VALUES (?, ?)
 		ON CONFLICT (agent) DO UPDATE SET last_seen_ns = excluded.last_seen_ns`
+	sqlAnyStored = `SELECT EXISTS (SELECT 1 FROM readings
+		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?)`
 	sqlStoredRange = `SELECT seq, dev, ch, t_ns, val, unit, q FROM readings
 		WHERE agent = ? AND epoch = ? AND seq BETWEEN ? AND ?`
 	sqlConflict = `INSERT INTO conflicts (agent, epoch, seq, dev, ch, t_ns, val, unit, q, received_ns)
@@ -136,6 +138,7 @@ type writeStmts struct {
 	db                                  *sql.DB
 	watermark, setWatermark, runEnd     *sql.Stmt
 	lastSeen, storedRange, keepConflict *sql.Stmt
+	anyStored                           *sql.Stmt
 	mu                                  sync.Mutex
 	insertN                             map[int]*sql.Stmt // INSERT of n readings, prepared when first needed
 }
@@ -149,6 +152,7 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 	}{
 		{&ws.watermark, sqlWatermark}, {&ws.setWatermark, sqlSetWatermark}, {&ws.runEnd, sqlRunEnd},
 		{&ws.lastSeen, sqlLastSeen}, {&ws.storedRange, sqlStoredRange}, {&ws.keepConflict, sqlConflict},
+		{&ws.anyStored, sqlAnyStored},
 	} {
 		st, err := db.Prepare(p.sql)
 		if err != nil {
@@ -163,7 +167,7 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 // close closes every statement; the writer db closes after it.
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{ws.watermark, ws.setWatermark, ws.runEnd, ws.lastSeen, ws.storedRange, ws.keepConflict} {
+	for _, st := range []*sql.Stmt{ws.watermark, ws.setWatermark, ws.runEnd, ws.lastSeen, ws.storedRange, ws.keepConflict, ws.anyStored} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -177,17 +181,13 @@ func (ws *writeStmts) close() error {
 	return errors.Join(errs...)
 }
 
-// inserts returns the INSERT statements, by row count, that the valid messages of in need,
-// preparing those not prepared yet. The lock is not held while preparing: a prepare waits for
-// the writer's connection, and the transaction that holds it must never wait for the lock.
-func (ws *writeStmts) inserts(ctx context.Context, in []BatchIn, out []BatchOut) (map[int]*sql.Stmt, error) {
-	need := map[int]*sql.Stmt{}
-	for i, m := range in {
-		if out[i].Err == nil {
-			for from := 0; from < len(m.Batch.R); from += insertChunk {
-				need[min(len(m.Batch.R)-from, insertChunk)] = nil
-			}
-		}
+// inserts returns the INSERT statements of the given row counts, preparing those not prepared
+// yet. The lock is not held while preparing: a prepare waits for the writer's connection, and
+// the transaction that holds it must never wait for the lock.
+func (ws *writeStmts) inserts(ctx context.Context, sizes []int) (map[int]*sql.Stmt, error) {
+	need := make(map[int]*sql.Stmt, len(sizes))
+	for _, n := range sizes {
+		need[n] = nil
 	}
 	for n := range need {
 		ws.mu.Lock()
