@@ -246,10 +246,11 @@ func TestStoreBatchesOneTransactionPerGroup(t *testing.T) {
 // BenchmarkStoreSnapshots compares one transaction per 11-reading snapshot (what a message of
 // the agent carries) with groups of 64 and 256 (the most the ingest queues) in one transaction,
 // as the ingest stores them. One op is one message. On the shared 2-core test machine a reading
-// of group=64 took ~40 µs of CPU while every INSERT was parsed again and the watermark moved per
-// message, ~9 µs with prepared statements: ~5 in SQLite's inserts into the key and the by-time
-// index, ~1.5 binding, ~1.5 the commit's WAL writes and fsync. Readings/s follow the machine's
-// load: 55-100k at group=64 (23k before), 85-130k at group=256.
+// of group=64 took ~37 µs of CPU while every INSERT was parsed again and the watermark moved per
+// message, ~8 µs with prepared statements and one INSERT per span of new messages: ~4.5 in
+// SQLite's inserts into the key and the by-time index, ~1 binding, ~1 the commit's WAL writes and
+// fsync. Readings/s follow the machine's load (load average 5-7 here): 105-113k at group=64
+// (27-31k before), 125-132k at group=256.
 func BenchmarkStoreSnapshots(b *testing.B) {
 	for _, group := range []int{1, 64, 256} {
 		b.Run(fmt.Sprintf("group=%d", group), func(b *testing.B) {
