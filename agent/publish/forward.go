@@ -25,6 +25,9 @@ type cursor struct {
 
 const tick = 100 * time.Millisecond
 
+// closed is a channel that is always ready.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 func (p *Publisher) forward(ctx context.Context) error {
 	var c cursor
 	connected := false
@@ -32,7 +35,12 @@ func (p *Publisher) forward(ctx context.Context) error {
 	defer t.Stop()
 	var lag lagReport
 	lastLag := time.Time{} // when the lag was last published
+	more := false          // the last pump left rows waiting: go on at once
 	for {
+		var again <-chan struct{}
+		if more {
+			again = closed
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -41,7 +49,9 @@ func (p *Publisher) forward(ctx context.Context) error {
 			p.rewind(ctx, &c, "connected")
 		case <-p.wake:
 		case <-t.C:
+		case <-again:
 		}
+		more = false
 		p.applyAcks(ctx, &c)
 		if time.Since(lag.at) >= min(time.Second, p.opts.LagEvery) {
 			lag = p.measureLag(ctx, lag)
@@ -53,7 +63,8 @@ func (p *Publisher) forward(ctx context.Context) error {
 			p.publishLag(lag)
 			lastLag = time.Now()
 		}
-		if err := p.pump(ctx, &c); err != nil {
+		var err error
+		if more, err = p.pump(ctx, &c); err != nil {
 			slog.Warn("publish: forwarding paused", "err", err)
 			continue
 		}
@@ -127,30 +138,23 @@ func (p *Publisher) clampAck(ctx context.Context, c *cursor, a int64) int64 {
 	return min(a, max(sent, c.applied))
 }
 
-// pageRows is the most rows the forwarder reads from the outbox at once. A page costs one disk
-// flush (Pending makes its rows durable) whatever its size, and the outbox's writer waits for it,
-// so under load pages grow to what arrived during the last one instead of flushing every
-// BatchMax rows.
-const pageRows = 8192
-
-// pump publishes all live rows and one replay slice, so replay interleaves with live data.
-func (p *Publisher) pump(ctx context.Context, c *cursor) error {
-	for {
-		rows, err := p.src.Pending(ctx, max(c.live, c.applied), pageRows)
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			break
-		}
+// pump publishes one page of live rows and one replay slice, so replay interleaves with live
+// data, and says whether the page was full (more live rows may wait). It returns after one page so
+// that under a steady stream the forwarder's loop still applies acks, measures and reports the lag
+// and checks for stalls between pages. A page (Opts.PageRows) costs one disk flush whatever its
+// size (Pending makes its rows durable, and the outbox's writer waits for it), so under load pages
+// grow to what arrived during the last one instead of flushing every BatchMax rows.
+func (p *Publisher) pump(ctx context.Context, c *cursor) (more bool, err error) {
+	rows, err := p.src.Pending(ctx, max(c.live, c.applied), p.opts.PageRows)
+	if err != nil {
+		return false, err
+	}
+	if len(rows) > 0 {
 		if err := p.publishRows(rows, false, &c.live); err != nil {
-			return err
-		}
-		if err := p.replaySlice(ctx, c); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return p.replaySlice(ctx, c)
+	return len(rows) == p.opts.PageRows, p.replaySlice(ctx, c)
 }
 
 func (p *Publisher) replaySlice(ctx context.Context, c *cursor) error {
@@ -161,7 +165,7 @@ func (p *Publisher) replaySlice(ctx context.Context, c *cursor) error {
 	rate := float64(p.opts.ReplayRate)
 	c.tokens = min(c.tokens+now.Sub(c.refilled).Seconds()*rate, max(rate/5, 1))
 	c.refilled = now
-	n := min(int(c.tokens), pageRows)
+	n := min(int(c.tokens), p.opts.PageRows)
 	if n < 1 {
 		return nil
 	}

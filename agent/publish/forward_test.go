@@ -299,3 +299,34 @@ func sample(t *testing.T, p *Publisher, key string) float64 {
 	}
 	return v
 }
+
+// Under a stream that never pauses (every page full), the lab's acks are still applied and the
+// outbox is emptied behind it: the forwarder returns to its loop after each page.
+func TestAcksAppliedUnderSteadyStream(t *testing.T) {
+	b := startBroker(t, "")
+	startLab(t, b.url())
+	ob := openOutbox(t)
+	const page = 100
+	p := runPublisher(t, ob, b.url(), func(o *Opts) { o.PageRows = page })
+	ctx, stop := context.WithCancel(context.Background())
+	var producer sync.WaitGroup
+	producer.Go(func() {
+		rs := make([]telemetry.Reading, 2*page) // every Pending finds more than a page
+		for i := range rs {
+			rs[i] = telemetry.Reading{Ch: "ch0", T: time.Now().UnixNano(), V: float64(i), U: "V", Q: "good"}
+		}
+		for ctx.Err() == nil {
+			if _, _, err := ob.Append(ctx, "rig0", rs); err != nil && ctx.Err() == nil {
+				t.Error(err)
+				return
+			}
+			p.Notify()
+		}
+	})
+	defer producer.Wait()
+	defer stop()
+	defer func() { t.Logf("metrics: %v", samples(t, p)) }()
+	waitFor(t, "acks applied while the stream runs", 20*time.Second, func() bool {
+		return sample(t, p, "onestop_agent_readings_acked_total") >= 20*page
+	})
+}

@@ -41,6 +41,7 @@ type Opts struct {
 	AckTimeout                    time.Duration // rewind when acks stall this long
 	WaitTimeout                   time.Duration // for each publish token
 	LagEvery                      time.Duration // republish the online status with the lag this often; default 5 s
+	PageRows                      int           // most rows read from the outbox at once; default 8192 (see pump)
 	Metrics                       *metrics.Metrics
 	OnCommand                     CommandFunc
 }
@@ -74,6 +75,9 @@ func New(src Source, opts Opts) *Publisher {
 	}
 	if opts.WaitTimeout <= 0 {
 		opts.WaitTimeout = 5 * time.Second
+	}
+	if opts.PageRows <= 0 {
+		opts.PageRows = 8192
 	}
 	if opts.LagEvery <= 0 {
 		opts.LagEvery = 5 * time.Second
