@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS readings(
 );
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);`
 
+// pendingSQL pages the forwarder through the outbox (Pending): prepared once, as it runs for every
+// page.
+const pendingSQL = `SELECT seq, dev, coalesce(ch, ''), coalesce(t_ns, 0),
+	coalesce(val, 0), coalesce(unit, ''), coalesce(q, '') FROM readings
+	WHERE seq > ? ORDER BY seq LIMIT ?`
+
 // insertSQL inserts n readings in one statement: a snapshot's readings cost one statement, not
 // one each (the per-statement overhead was most of an Append's CPU).
 func insertSQL(n int) string {
@@ -75,11 +81,16 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	ob := &Outbox{db: db, inserts: ins, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger, sync: o.Synchronous,
+	pending, err := db.PrepareContext(ctx, pendingSQL)
+	if err != nil {
+		closeAll(ins)
+		return nil, fmt.Errorf("prepare pending: %w", err)
+	}
+	ob := &Outbox{db: db, inserts: ins, pending: pending, path: path, epoch: epoch, max: o.MaxRows, log: o.Logger, sync: o.Synchronous,
 		w: newWriter()}
 	last, err := ob.lastSeq(ctx)
 	if err != nil {
-		closeAll(ins)
+		ob.closeStmts()
 		return nil, err
 	}
 	// Rows from before Open may have been published by the previous run, so the lab may ack them.
@@ -87,7 +98,7 @@ func setup(db *sql.DB, path string, o Opts) (*Outbox, error) {
 	// They may also still be only in the OS's cache (the previous process was killed): flush
 	// them before any is handed out again.
 	if err := ob.flush(ctx, last); err != nil {
-		closeAll(ins)
+		ob.closeStmts()
 		return nil, err
 	}
 	go ob.write()
@@ -107,6 +118,10 @@ func prepareInserts(ctx context.Context, db *sql.DB) (map[int]*sql.Stmt, error) 
 		ins[n] = st
 	}
 	return ins, nil
+}
+
+func (o *Outbox) closeStmts() error {
+	return errors.Join(closeAll(o.inserts), o.pending.Close())
 }
 
 func closeAll(stmts map[int]*sql.Stmt) error {

@@ -53,6 +53,7 @@ type Outbox struct {
 	// all earlier commits in seq order, which the forwarder relies on.
 	db      *sql.DB
 	inserts map[int]*sql.Stmt // insert of n readings, 1..insertChunk; only the writer uses them
+	pending *sql.Stmt         // Pending's page query
 	path    string
 	epoch   int64
 	max     int64
@@ -153,7 +154,7 @@ func (o *Outbox) Path() string { return o.path }
 func (o *Outbox) Close() error {
 	o.w.stopOnce.Do(func() { close(o.w.stop) })
 	<-o.w.stopped
-	errStmt := closeAll(o.inserts)
+	errStmt := o.closeStmts()
 	err := o.db.Close()
 	if o.lock != nil {
 		o.lock.Close() // after the database: the next holder must not meet a half-closed file

@@ -230,9 +230,7 @@ func (o *Outbox) Pending(ctx context.Context, afterSeq int64, limit int) ([]Row,
 	if limit <= 0 {
 		return nil, fmt.Errorf("outbox: pending: limit %d must be positive", limit)
 	}
-	rows, err := o.db.QueryContext(ctx, `SELECT seq, dev, coalesce(ch, ''), coalesce(t_ns, 0),
-		coalesce(val, 0), coalesce(unit, ''), coalesce(q, '') FROM readings
-		WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+	rows, err := o.pending.QueryContext(ctx, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: pending: %w", err)
 	}

@@ -2,10 +2,10 @@
 // poll interval, writes the readings to the outbox before anything is published, and runs the
 // lab's commands for that rig between polls, so one request at a time is ever on the line.
 //
-// The outbox write runs beside the polling, on a second goroutine fed in order through a short
-// queue: the next poll does not wait for the last one's commit (or for the forwarder's disk flush
-// the commit may queue behind), so a slow disk does not slow the rig's sampling; a full queue
-// does, rather than hold readings without bound.
+// The outbox write runs beside the polling (Storer), on a second goroutine fed in order through a
+// short queue: the next poll does not wait for the last one's commit (or for the forwarder's disk
+// flush the commit may queue behind), so a slow disk does not slow the rig's sampling; a full
+// queue does, rather than hold readings without bound.
 package poll
 
 import (
@@ -45,7 +45,7 @@ type Opts struct {
 // Poller polls one rig. Run it once.
 type Poller struct {
 	opts     Opts
-	store    chan []telemetry.Reading // snapshots on their way to the outbox, in poll order
+	store    *Storer // writes the snapshots to the outbox, in poll order
 	port     *serialport.Port
 	rig      *rig.Rig
 	reqs     chan request
@@ -85,28 +85,18 @@ func New(opts Opts) *Poller {
 		port:     port,
 		rig:      rig.New(client, rig.Opts{Unit: opts.Unit, Name: opts.Name}),
 		reqs:     make(chan request),
-		store:    make(chan []telemetry.Reading, storeQueue),
 		done:     make(chan struct{}),
 		interval: opts.Interval,
 	}
 }
-
-// storeQueue is how many snapshots may wait for the outbox before polling waits for it.
-const storeQueue = 16
 
 // Run polls until ctx is done. A poll in progress is finished, and its readings (and every
 // snapshot still queued) stored, before Run returns: the rig has already sent them, so dropping
 // them would lose data.
 func (p *Poller) Run(ctx context.Context) error {
 	defer close(p.done)
-	stored := make(chan struct{})
-	go func() {
-		defer close(stored)
-		for rs := range p.store {
-			p.append(rs)
-		}
-	}()
-	defer func() { close(p.store); <-stored }()
+	p.store = NewStorer(p.opts.Name, p.opts.Out, p.opts.Metrics, p.opts.Notify)
+	defer p.store.Close()
 	defer p.port.Close()
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -157,29 +147,11 @@ func (p *Poller) poll() {
 	for _, r := range snap.Readings {
 		rs = append(rs, telemetry.Reading{Ch: r.Channel, T: t, V: r.Value, U: r.Unit, Q: r.Quality})
 	}
-	p.store <- rs
+	p.store.Put(rs)
 	if p.failing {
 		slog.Info("poll: rig answering again", "rig", p.opts.Name, "port", p.port.Path())
 		p.failing = false
 	}
-}
-
-// append writes one snapshot to the outbox, on the storing goroutine.
-func (p *Poller) append(rs []telemetry.Reading) {
-	// Not tied to the poller's cancellation: the rig has sent these readings, so they are
-	// stored even while the agent stops.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, _, err := p.opts.Out.Append(ctx, p.opts.Name, rs); err != nil {
-		// The outbox is the agent's disk: nothing sensible to do but say so loudly and go on.
-		slog.Error("poll: outbox append failed; readings lost", "rig", p.opts.Name, "readings", len(rs), "err", err)
-		p.opts.Metrics.Polls.WithLabelValues(p.opts.Name, "error").Inc()
-		p.opts.Metrics.LoseReadings(len(rs)) // reported to the lab with the lag: a gap it shows
-		return
-	}
-	p.opts.Metrics.Polls.WithLabelValues(p.opts.Name, "ok").Inc()
-	p.opts.Metrics.Appended.Add(float64(len(rs)))
-	p.opts.Notify()
 }
 
 func (p *Poller) identify(ctx context.Context) error {

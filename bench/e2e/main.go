@@ -101,8 +101,9 @@ func parseFlags(args []string, stderr io.Writer) (benchFlags, error) {
 		fmt.Fprintf(stderr, "e2e: --source %q: want twins or synthetic\n", *src)
 		return f, fmt.Errorf("bad --source")
 	}
-	if fs.NArg() > 0 || f.rigs < 1 || f.seconds <= 0 || f.warmup < 0 || (f.poll != 0 && f.poll < 10*time.Millisecond) {
-		fmt.Fprintln(stderr, "e2e: want --rigs ≥ 1, --seconds > 0, --warmup ≥ 0, --poll 0 or ≥ 10ms, no arguments")
+	if fs.NArg() > 0 || f.rigs < 1 || f.seconds <= 0 || f.warmup < 0 || f.poll < 0 ||
+		(!f.synthetic && f.poll != 0 && f.poll < 10*time.Millisecond) {
+		fmt.Fprintln(stderr, "e2e: want --rigs ≥ 1, --seconds > 0, --warmup ≥ 0, --poll 0 or ≥ 10ms (any for synthetic rigs), no arguments")
 		return f, fmt.Errorf("bad flags")
 	}
 	return f, nil

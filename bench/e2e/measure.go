@@ -234,10 +234,11 @@ func startAgent(bin string, stack *demo.Stack, dir string, o runOpts, extra, env
 	return cmd, nil
 }
 
-// stopAgent asks the agent to stop and kills it if it takes long (a backlog is not ours to drain).
+// stopAgent asks the agent to stop and kills it if it takes longer than its own drain timeout
+// (15 s; a backlog is not ours to drain), by when it has written its CPU profile.
 func stopAgent(cmd *exec.Cmd) {
 	cmd.Process.Signal(syscall.SIGTERM)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if cmd.Process.Signal(syscall.Signal(0)) != nil {
 			return
