@@ -43,6 +43,7 @@ func (in *Ingest) route(topic string, payload []byte, retained bool, at time.Tim
 	m := message{topic: tp, payload: payload, retained: retained, at: at}
 	switch tp.Kind {
 	case telemetry.KindData:
+		m.batch, m.decodeErr = telemetry.DecodeBatch(payload)
 		return m, in.data, true
 	case telemetry.KindStatus, telemetry.KindMeta:
 		return m, in.ctrl, true
@@ -126,12 +127,11 @@ func (in *Ingest) processData(group []message) {
 	batches := make([]store.BatchIn, 0, len(group))
 	msgs := make([]message, 0, len(group))
 	for _, m := range group {
-		b, err := telemetry.DecodeBatch(m.payload)
-		if err != nil {
-			in.count(m, err)
+		if m.decodeErr != nil {
+			in.count(m, m.decodeErr)
 			continue
 		}
-		batches = append(batches, store.BatchIn{Agent: m.topic.Agent, Dev: m.topic.Dev, Batch: b})
+		batches = append(batches, store.BatchIn{Agent: m.topic.Agent, Dev: m.topic.Dev, Batch: m.batch})
 		msgs = append(msgs, m)
 	}
 	if len(batches) == 0 {
