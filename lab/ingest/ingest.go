@@ -31,9 +31,10 @@ type Opts struct {
 
 	// Shared subscribes the data topics through "$share/{ShareGroup}/…" so several lab workers
 	// (processes or Ingests) on one store split the batches; a ShareGroup alone implies it. Status
-	// and meta stay ordinary subscriptions: every worker needs every agent's presence, and a broker
-	// sends no retained message to a shared subscription. See the package doc for why two
-	// workers acknowledging one agent's batches is safe.
+	// and meta stay ordinary subscriptions: every worker needs every agent's presence (shared, an
+	// agent's "offline" will reached one worker and the other showed it online for ever), and
+	// MQTT 5 sends no retained message to a new shared subscription (mosquitto 2.0 does). See the
+	// package doc for why two workers acknowledging one agent's batches is safe.
 	Shared     bool
 	ShareGroup string // default "lab"; no '/', '+' or '#'
 
