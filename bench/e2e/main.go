@@ -155,6 +155,7 @@ func run(ctx context.Context, f benchFlags, out io.Writer) error {
 	fmt.Fprintf(out, "# e2e %s, %d CPUs, %s, window %gs after %gs warm-up, load: %s\n",
 		time.Now().UTC().Format(time.RFC3339), numCPU(), host, f.seconds, f.warmup, source)
 	printHeader(out)
+	var rows []result
 	for i, l := range f.rates {
 		rigs, poll := f.shape(l)
 		o := runOpts{rigs: rigs, poll: poll, window: secs(f.seconds), warmup: secs(f.warmup), keep: f.keep}
@@ -170,15 +171,52 @@ func run(ctx context.Context, f benchFlags, out io.Writer) error {
 		}
 		r.load = l.name
 		printRow(out, r)
+		rows = append(rows, r)
 	}
+	var drain *drainResult
 	if f.drain.backlog > 0 {
 		r, err := measureDrain(ctx, synth, tools, f.drain)
 		if err != nil {
 			return fmt.Errorf("drain: %w", err)
 		}
 		printDrain(out, r)
+		drain = &r
 	}
+	printGoals(out, rows, drain)
 	return nil
+}
+
+// Goals of issue 9 (docs/performance.md).
+const (
+	goalRate       = 50000                 // readings/s stored at saturation
+	goalP99        = 50 * time.Millisecond // below saturation
+	goalDrainRatio = 10                    // drain rate ÷ live rate
+)
+
+// printGoals prints every row against its goal: p99 for a load the pipeline kept up with (stored
+// within 2 % of offered), the stored rate for one it did not (saturation), the drain ratio.
+func printGoals(out io.Writer, rows []result, drain *drainResult) {
+	fmt.Fprintf(out, "\n| row | goal | measured | reference | met |\n|---|---|---|---|---|\n")
+	met := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "NO"
+	}
+	for _, r := range rows {
+		if r.stored >= 0.98*r.offered {
+			fmt.Fprintf(out, "| end to end %s, %d rigs at %v | p99 ≤ %v | p99 %.1f ms (p50 %.1f) | offered %.0f/s, stored %.0f/s | %s |\n",
+				r.load, r.rigs, r.poll, goalP99, ms(r.p99), ms(r.p50), r.offered, r.stored, met(r.p99 <= goalP99))
+			continue
+		}
+		fmt.Fprintf(out, "| end to end %s, %d rigs at %v (saturated) | ≥ %d readings/s | stored %.0f/s | offered %.0f/s (%.2f) | %s |\n",
+			r.load, r.rigs, r.poll, goalRate, r.stored, r.offered, r.stored/r.offered, met(r.stored >= goalRate))
+	}
+	if drain != nil {
+		fmt.Fprintf(out, "| backlog drain of %d beside live data | ≥ %d × live | %.0f/s in %.1f s, live p99 %.1f ms | live %.0f/s (%.0f ×) | %s |\n",
+			drain.backlog, goalDrainRatio, drain.rate(), drain.took.Seconds(), ms(drain.liveP99), drain.liveRate,
+			drain.rate()/max(drain.liveRate, 1), met(drain.rate() >= goalDrainRatio*drain.liveRate))
+	}
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
