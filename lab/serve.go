@@ -128,9 +128,13 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 	if err != nil {
 		return st, err
 	}
-	st.ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
+	io := ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
 		Password: cfg.Broker.Password, TLS: clientTLS, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared,
-		OnStored: st.desk.Readings})
+		OnStored: st.desk.Readings}
+	if st.broker != nil && !cfg.Broker.Shared {
+		io.Embedded = st.broker // in process: no client, no loopback TCP (docs/performance.md)
+	}
+	st.ingest, err = ingest.Start(ctx, io)
 	if err != nil {
 		return st, err
 	}

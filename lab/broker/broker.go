@@ -52,11 +52,14 @@ type Broker struct {
 	limit *limiter // kept across restarts, so a restart does not forgive a guesser
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	srv     *mqtt.Server // nil while stopped
-	addr    string       // the real addresses, fixed at the first start
-	tlsAddr string
-	closed  bool
+	mu        sync.Mutex
+	srv       *mqtt.Server // nil while stopped
+	addr      string       // the real addresses, fixed at the first start
+	tlsAddr   string
+	closed    bool
+	inline    []inlineSub // in-process subscriptions, made again at each start
+	inlineIDs int         // the last id of an inline subscription or start hook
+	onStart   []startHook
 }
 
 // Start listens on opts.Addr (and opts.TLSAddr) and serves until Close. ctx only bounds the
@@ -103,9 +106,16 @@ func (b *Broker) startLocked() error {
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: b.capabilities(),
 		Logger:       slog.New(quiet{b.log.Handler()}).With("component", "mochi"),
+		InlineClient: true, // SubscribeInline, PublishInline
 	})
 	if err := srv.AddHook(newAuthHook(b.users, b.limit, b.log), nil); err != nil {
 		return fmt.Errorf("broker: add auth hook: %w", err)
+	}
+	for _, s := range b.inline { // before any client can connect and publish
+		if err := subscribeInline(srv, s); err != nil {
+			_ = srv.Close()
+			return err
+		}
 	}
 	var tcp, secure *listeners.TCP
 	if b.addr != "" {
@@ -134,6 +144,9 @@ func (b *Broker) startLocked() error {
 		b.tlsAddr = secure.Address()
 	}
 	b.srv = srv
+	for _, h := range b.onStart {
+		go h.f()
+	}
 	b.log.Info("broker: listening", "addr", b.addr, "tls_addr", b.tlsAddr,
 		"client_certs", b.opts.TLS != nil && b.opts.TLS.ClientAuth == tls.RequireAndVerifyClientCert,
 		"users", b.users.count())

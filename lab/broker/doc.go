@@ -16,6 +16,9 @@
 // The TLS listener (ServerTLS) can require client certificates signed by a given CA, on top of
 // the password. The same policy for an external mosquitto broker is written by MosquittoACL.
 //
+// Code in the same process (the lab's ingest) can subscribe and publish without a connection
+// (SubscribeInline, PublishInline, OnStart): trusted, so no ACL applies, and kept across Restart.
+//
 // The broker keeps no state on disk: agents keep their readings in their outbox until the lab
 // acknowledges storage, so a broker restart loses nothing that matters.
 package broker

@@ -71,8 +71,12 @@ func StartLab(ctx context.Context, dir string, tools Tools, opts LabOpts) (*Stac
 		s.Close()
 		return nil, err
 	}
-	s.Ingest, err = ingest.Start(ctx, ingest.Opts{BrokerURL: s.URL, Username: opts.LabUser, Password: opts.LabPass,
-		Site: Site, Store: s.Store, Logger: quietLogger(), OnStored: opts.OnStored})
+	io := ingest.Opts{BrokerURL: s.URL, Username: opts.LabUser, Password: opts.LabPass,
+		Site: Site, Store: s.Store, Logger: quietLogger(), OnStored: opts.OnStored}
+	if s.Broker != nil {
+		io.Embedded = s.Broker // as `lab serve` does with its embedded broker
+	}
+	s.Ingest, err = ingest.Start(ctx, io)
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -16,6 +16,14 @@
 //     forgotten the session.
 //   - The lab keeps the retained service/state "online" and leaves "offline" as its last will, so
 //     agents start replaying when the lab comes back.
+//   - With the lab's own embedded broker (Opts.Embedded, what `lab serve` and lab/demo use) the
+//     ingest subscribes in process: the broker calls the handler on the publishing agent's
+//     connection goroutine, with no MQTT client and no loopback TCP. The rules above hold with
+//     one change: there is no session to keep (broker and ingest live and die together), the
+//     subscriptions are made again by the broker before it accepts clients after a restart, and
+//     the "online" service state is published again then (Broker.OnStart); the last will is the
+//     process ending, which also closes every agent's connection. Data messages are decoded in
+//     the handler, so the storing worker spends its core on the store.
 //   - Several workers may share one site's data (Opts.Shared: "$share/{group}/" on the data
 //     filter only) when they write one store. Nothing here keeps per-agent state that a worker
 //     seeing every other batch would get wrong: the ack is the store's watermark, read and moved

@@ -50,6 +50,10 @@ type Opts struct {
 	// (AgentInfo.Lagging); default DefaultLagThreshold.
 	LagThreshold time.Duration
 
+	// Embedded, when set, is the lab's own broker, reached in process (see Embedded) instead of
+	// through BrokerURL; the MQTT client options above are then unused.
+	Embedded Embedded
+
 	QueueLen int          // data messages waiting for the worker; default 4096
 	Logger   *slog.Logger // nil: slog.Default()
 }
@@ -66,6 +70,8 @@ type Ingest struct {
 	log    *slog.Logger
 	store  *store.Store
 	client mqtt.Client
+	// inlineSubs end the subscriptions and the start hook on an Embedded broker.
+	inlineSubs []func()
 	// publish sends one QoS 1 message; a field so the fuzz test can run without a broker.
 	publish func(topic string, retain bool, payload []byte) error
 
@@ -97,8 +103,10 @@ type message struct {
 
 func (o *Opts) defaults() error {
 	switch {
-	case o.BrokerURL == "":
+	case o.BrokerURL == "" && o.Embedded == nil:
 		return fmt.Errorf("%w: no broker URL", ErrOpts)
+	case o.Embedded != nil && (o.Shared || o.ShareGroup != ""):
+		return fmt.Errorf("%w: shared subscriptions need a broker URL (the scale-out path), not the embedded broker", ErrOpts)
 	case !telemetry.ValidName(o.Site):
 		return fmt.Errorf("%w: site %q", ErrOpts, o.Site)
 	case o.Store == nil:
@@ -134,6 +142,13 @@ func Start(ctx context.Context, opts Opts) (*Ingest, error) {
 	if err := in.loadAgents(ctx); err != nil {
 		in.stop()
 		return nil, err
+	}
+	if opts.Embedded != nil {
+		if err := in.startEmbedded(ctx); err != nil {
+			in.stop()
+			return nil, err
+		}
+		return in, nil
 	}
 	in.client = mqtt.NewClient(in.clientOptions())
 	in.publish = in.mqttPublish
@@ -263,14 +278,24 @@ func (in *Ingest) WaitReady(ctx context.Context) error {
 	}
 }
 
-// Connected reports whether the MQTT connection is up right now.
+// Connected reports whether the MQTT connection is up right now (with Embedded: whether the
+// broker runs).
 func (in *Ingest) Connected() bool {
+	if in.opts.Embedded != nil {
+		return in.opts.Embedded.Running()
+	}
 	return in.client != nil && in.client.IsConnectionOpen()
 }
 
 // Close publishes the "offline" service state, disconnects and stops the workers. Messages still
 // queued are not stored; they were not acknowledged, so agents send them again.
 func (in *Ingest) Close() error {
+	if in.opts.Embedded != nil {
+		in.unsubscribeInline()
+		if err := in.publish(telemetry.ServiceStateTopic(in.opts.Site), true, []byte(telemetry.ServiceOffline)); err != nil {
+			in.log.Debug("ingest: offline state not published", "error", err)
+		}
+	}
 	if in.client != nil {
 		if in.client.IsConnectionOpen() {
 			tok := in.client.Publish(telemetry.ServiceStateTopic(in.opts.Site), 1, true, []byte(telemetry.ServiceOffline))

@@ -92,9 +92,9 @@ func waitAcks(t *testing.T, a *labtest.Agent, n int, seq int64) {
 
 // ingestScenario runs the contract against a broker: storage once, acks after commit with the
 // right watermark, duplicates re-acked, gaps, meta, status online and offline by last will.
-func ingestScenario(t *testing.T, c creds, agent string) {
+func ingestScenario(t *testing.T, c creds, agent string, mod func(*ingest.Opts)) {
 	st := openStore(t)
-	in := startIngest(t, c, st, nil)
+	in := startIngest(t, c, st, mod)
 	a := labtest.NewAgent(t, c.url, site, agent, agentPW, 7)
 
 	labtest.Eventually(t, wait, "agent not online", func() bool {
@@ -151,19 +151,26 @@ func ingestScenario(t *testing.T, c creds, agent string) {
 func TestIngestEmbedded(t *testing.T) {
 	url, u, p, addAgent := labtest.StartEmbedded(t)
 	addAgent("a1", agentPW)
-	ingestScenario(t, creds{url, u, p}, "a1")
+	ingestScenario(t, creds{url, u, p}, "a1", nil)
+}
+
+// The same through the embedded broker in process (Opts.Embedded), as `lab serve` runs it.
+func TestIngestEmbeddedInProcess(t *testing.T) {
+	e := labtest.StartEmbeddedBroker(t)
+	e.AddAgent("a1", agentPW)
+	ingestScenario(t, creds{e.URL, e.LabUser, e.LabPass}, "a1", func(o *ingest.Opts) { o.Embedded = e.Broker })
 }
 
 func TestIngestMosquitto(t *testing.T) {
 	url, _, _ := labtest.StartMosquitto(t, map[string]string{"lab": "lab-pw", "a1": agentPW}, "lab")
-	ingestScenario(t, creds{url, "lab", "lab-pw"}, "a1")
+	ingestScenario(t, creds{url, "lab", "lab-pw"}, "a1", nil)
 }
 
 // restartScenario stops the broker for a while with an agent mid-stream; the ingest reconnects by
 // itself, subscribes again and goes on storing and acknowledging.
-func restartScenario(t *testing.T, c creds, agent string, stop, start func()) {
+func restartScenario(t *testing.T, c creds, agent string, stop, start func(), mod func(*ingest.Opts)) {
 	st := openStore(t)
-	in := startIngest(t, c, st, nil)
+	in := startIngest(t, c, st, mod)
 	a := labtest.NewAgent(t, c.url, site, agent, agentPW, 1)
 	for i := int64(0); i < 5; i++ {
 		a.Send(t, "rig", labtest.Batch(1, i*10+1, i*10+10))
@@ -206,12 +213,16 @@ func TestBrokerRestartEmbedded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	restartScenario(t, creds{e.URL, e.LabUser, e.LabPass}, "a1", stop, start)
+	restartScenario(t, creds{e.URL, e.LabUser, e.LabPass}, "a1", stop, start, nil)
+	t.Run("in process", func(t *testing.T) {
+		restartScenario(t, creds{e.URL, e.LabUser, e.LabPass}, "a1", stop, start,
+			func(o *ingest.Opts) { o.Embedded = e.Broker })
+	})
 }
 
 func TestBrokerRestartMosquitto(t *testing.T) {
 	url, stop, start := labtest.StartMosquitto(t, map[string]string{"lab": "lab-pw", "a1": agentPW}, "lab")
-	restartScenario(t, creds{url, "lab", "lab-pw"}, "a1", stop, start)
+	restartScenario(t, creds{url, "lab", "lab-pw"}, "a1", stop, start, nil)
 }
 
 // TestSharedWorkers runs two lab workers on one shared subscription: every batch is stored and
