@@ -115,7 +115,7 @@ type Ack struct {
 
 // Encode marshals a contract message. It fails only for values JSON cannot carry (NaN, ±Inf).
 func Encode(m any) ([]byte, error) {
-	b, err := json.Marshal(m)
+	b, err := gojson.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: encode %T: %w", m, err)
 	}
