@@ -7,7 +7,7 @@
 // two child processes (copies of this program), each lab/store + lab/ingest on one database file,
 // so their CPU is measured apart from the load's:
 //
-//	embedded   one lab process with the embedded broker (lab/broker, mochi) inside it
+//	embedded   one lab process with the embedded broker (lab/broker, mochi) inside it, reached in process
 //	mosquitto  Debian's mosquitto and one lab process
 //	shared     mosquitto and two lab processes sharing the data through $share/lab/…
 //

@@ -49,7 +49,7 @@ func maybeWorker() {
 }
 
 // runWorker is the lab side of one row: lab/store + lab/ingest, and the embedded broker when no
-// broker URL is given (as `lab serve` runs them). Once subscribed it prints
+// broker URL is given, reached in process (ingest.Opts.Embedded) as `lab serve` runs them. Once subscribed it prints
 // "ready BROKER_URL HTTP_ADDR"; HTTP_ADDR serves the ingest's /api/agents (its Stats). It stops on
 // SIGTERM or when stdin closes (the bench died).
 func runWorker(args []string, stdout io.Writer) error {
@@ -73,6 +73,13 @@ func runWorker(args []string, stdout io.Writer) error {
 	defer stop()
 	go func() { _, _ = io.Copy(io.Discard, os.Stdin); stop() }()
 
+	st, err := store.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts := ingest.Opts{BrokerURL: *url, Username: labUser, Password: labPass,
+		Site: site, ClientID: *clientID, Store: st, ShareGroup: *group}
 	if *url == "" {
 		b, err := startEmbedded(ctx, *agents)
 		if err != nil {
@@ -80,14 +87,9 @@ func runWorker(args []string, stdout io.Writer) error {
 		}
 		defer b.Close()
 		*url = b.URL()
+		opts.Embedded = b // in process, as lab serve reaches its own broker
 	}
-	st, err := store.Open(*db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	in, err := ingest.Start(ctx, ingest.Opts{BrokerURL: *url, Username: labUser, Password: labPass,
-		Site: site, ClientID: *clientID, Store: st, ShareGroup: *group})
+	in, err := ingest.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
