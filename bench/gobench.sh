@@ -27,7 +27,7 @@ benchmarks=(
 	'EncodeReadBasicCommand|(Encode|Decode)ReadBasicReply' # drivers/idcard: a GA 467 card read
 	'EncodeReceipt|ParseStatusStream'                      # drivers/escpos: a receipt; status replies and ASB
 	'ParseQRLine'                                          # drivers/scanner: one scanned line
-	'Append13|PendingAck'                                  # agent/outbox
+	'Append13|AppendRigs|PendingAck'                       # agent/outbox
 	'BacklogDrain'                                         # agent/publish
 	'StoreBatch|StoreSnapshots'                            # lab/store
 	'IngestEmbedded'                                       # lab/ingest
