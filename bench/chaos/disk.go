@@ -76,10 +76,26 @@ func diskFull(ctx context.Context, r *run) error {
 		return err
 	}
 	r.res.check(r.logHas("agent.log", "outbox append failed"), "no \"outbox append failed\" error in the agent's log")
+	shown := r.lostShown(ctx)
+	r.res.check(shown > 0 && shown <= r.res.Lost,
+		"the lab shows %d readings lost by the agent, want 1..%d (what it measured as dropped)", shown, r.res.Lost)
 	r.res.check(hole >= window/2, "the lab's series shows no hole (longest %v in a %v outage)", hole, window)
-	r.res.note("disk full %v: %d readings dropped, logged as \"outbox append failed; readings lost\"; the lab's series has a %.1f s hole (no gap event: it shows only as missing time)",
-		window, r.res.Lost, hole.Seconds())
+	r.res.note("disk full %v: %d readings dropped, logged as \"outbox append failed; readings lost\", %d of them counted by the agent and shown by the lab (/api/agents lost); the lab's series has a %.1f s hole",
+		window, r.res.Lost, shown, hole.Seconds())
 	return nil
+}
+
+// lostShown waits (up to 15 s: the agent reports every 5 s) until the lab shows readings the
+// agent could not keep, and returns how many.
+func (r *run) lostShown(ctx context.Context) int64 {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		info, _ := r.s.Ingest.Agent(demo.AgentName)
+		if info.Lost > 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			return info.Lost
+		}
+		sleep(ctx, 200*time.Millisecond)
+	}
 }
 
 // fill writes zeros to path until the file system is full.
