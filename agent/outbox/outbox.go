@@ -72,7 +72,8 @@ type Outbox struct {
 
 	lock *os.File // holds the flock on path.lock until Close
 
-	w writer // commits Appends in groups (see Append)
+	w    writer // commits Appends in groups (see Append)
+	tail tail   // the newest committed rows, for Pending
 }
 
 // ErrLocked: another process (or another Outbox in this one) has the outbox open. Two agents
