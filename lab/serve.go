@@ -115,7 +115,7 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 		return st, err
 	}
 	st.cmd, err = command.Dial(command.Opts{BrokerURL: url, Username: cfg.Broker.Username, Password: cfg.Broker.Password,
-		TLS: clientTLS, Site: cfg.Site, ClientID: "onestop-lab-cmd-" + cfg.Site, Timeout: 5 * time.Second})
+		TLS: clientTLS, Site: cfg.Site, ClientID: cfg.ClientID("onestop-lab-cmd"), Timeout: 5 * time.Second})
 	if err != nil {
 		return st, err
 	}
@@ -128,7 +128,7 @@ func startStation(ctx context.Context, cfg config.Config) (st *station, err erro
 	if err != nil {
 		return st, err
 	}
-	io := ingest.Opts{BrokerURL: url, Username: cfg.Broker.Username,
+	io := ingest.Opts{BrokerURL: url, ClientID: cfg.ClientID("lab"), Username: cfg.Broker.Username,
 		Password: cfg.Broker.Password, TLS: clientTLS, Site: cfg.Site, Store: st.store, Shared: cfg.Broker.Shared,
 		OnStored: st.desk.Readings}
 	if st.broker != nil && !cfg.Broker.Shared {

@@ -61,6 +61,10 @@ type Broker struct {
 	Username string `toml:"username"`
 	Password string `toml:"password"`
 	Shared   bool   `toml:"shared"`
+	// Worker names this lab process among several sharing one site (Shared): it is added to
+	// the lab's MQTT client ids, which must differ per worker and stay the same across its
+	// restarts (the broker keeps each worker's session under its id).
+	Worker string `toml:"worker"`
 
 	// The embedded broker's TLS listener: its certificate and key, and the CA that must have
 	// signed every client's certificate ("" accepts clients without one).
@@ -137,6 +141,8 @@ const Keys = `Configuration keys (TOML; flags override):
                        name the broker's certificate must carry when it is not the host dialled
   [broker] shared      subscribe the data topics with $share/lab/... so several lab workers on one
                        database split the load (status and meta reach every worker)
+  [broker] worker      this worker's name among those (one topic level, e.g. "w1"): it is added to
+                       the lab's MQTT client ids, which must differ per worker
   [[user]] name        an account of the embedded broker (a file that lists users replaces the demo
                        accounts lab/lab-secret and agent1/agent1-secret)
   [[user]] role        "lab" (everything under onestop/v1/lab/) or "agent" (only its own agent/{name}/ topics)
@@ -283,6 +289,16 @@ func isTLSURL(url string) bool {
 	return false
 }
 
+// ClientID is the MQTT client id of the lab's client called name ("lab", "onestop-lab-cmd"):
+// name-{site}, and -{worker} when the lab is one of several workers.
+func (c Config) ClientID(name string) string {
+	id := name + "-" + c.Site
+	if c.Broker.Worker != "" {
+		id += "-" + c.Broker.Worker
+	}
+	return id
+}
+
 // Validate reports the first key that cannot work.
 func (c Config) Validate() error {
 	switch {
@@ -298,6 +314,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: broker tls_listen needs tls_cert and tls_key")
 	case (c.Broker.CertFile == "") != (c.Broker.KeyFile == ""):
 		return fmt.Errorf("config: broker cert_file and key_file go together")
+	case c.Broker.Worker != "" && !telemetry.ValidName(c.Broker.Worker):
+		return fmt.Errorf("config: broker worker %q: must be one topic level", c.Broker.Worker)
 	}
 	if err := c.validateUsers(); err != nil {
 		return err

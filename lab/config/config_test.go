@@ -35,7 +35,7 @@ func TestParse(t *testing.T) {
 	var help strings.Builder
 	Parse("serve", []string{"--help"}, &help)
 	for _, k := range []string{"embedded", "listen", "shared", "role", "[[user]]", "-broker", "password_hash", "[[user]] site",
-		"tls_listen", "tls_cert", "tls_key", "tls_client_ca", "ca_file", "cert_file", "key_file", "server_name", PasswordEnv, "loopback"} {
+		"tls_listen", "tls_cert", "tls_key", "tls_client_ca", "ca_file", "cert_file", "key_file", "server_name", PasswordEnv, "loopback", "worker"} {
 		if !strings.Contains(help.String(), k) {
 			t.Errorf("--help lacks %q", k)
 		}
@@ -119,5 +119,27 @@ func TestBrokerTLSKeys(t *testing.T) {
 		if _, err := parseTOML(t, body); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// Workers sharing a site get their own MQTT client ids; without a worker name the ids are the
+// single lab's.
+func TestWorkerClientIDs(t *testing.T) {
+	c, err := parseTOML(t, "site = \"tz\"\n[broker]\nurl = \"tcp://mq:1883\"\nshared = true\nworker = \"w2\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ClientID("lab"); got != "lab-tz-w2" {
+		t.Errorf("ClientID(lab) = %q, want lab-tz-w2", got)
+	}
+	c, err = parseTOML(t, "site = \"tz\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ClientID("onestop-lab-cmd"); got != "onestop-lab-cmd-tz" {
+		t.Errorf("ClientID(onestop-lab-cmd) = %q, want onestop-lab-cmd-tz", got)
+	}
+	if _, err := parseTOML(t, "[broker]\nworker = \"w/1\"\n"); err == nil {
+		t.Error("worker \"w/1\" accepted")
 	}
 }
