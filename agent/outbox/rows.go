@@ -134,12 +134,15 @@ func (w *writer) drain(group []*appendReq) []*appendReq {
 func (o *Outbox) commitGroup(group []*appendReq) {
 	dropped, err := o.appendTx(context.Background(), group)
 	if err == nil {
-		o.tail.add(committedRows(group))
+		var floor int64 // the row cap deleted seqs up to here in the same transaction
+		if dropped > 0 {
+			floor = group[len(group)-1].to - o.max
+		}
+		o.tail.add(committedRows(group), floor)
 	}
 	if err == nil && dropped > 0 {
 		o.dropped.Add(dropped)
 		newest := group[len(group)-1].to
-		o.tail.trim(newest - o.max)
 		o.log.Warn("outbox: row cap reached, oldest readings dropped unsent",
 			"dropped", dropped, "through_seq", newest-o.max, "max_rows", o.max, "epoch", o.epoch)
 	}
@@ -277,7 +280,9 @@ func (o *Outbox) Pending(ctx context.Context, afterSeq int64, limit int) ([]Row,
 func (o *Outbox) selectPending(ctx context.Context, afterSeq int64, limit int) ([]Row, error) {
 	// A page is milliseconds of work. Under a context that can end, the driver watches it with a
 	// goroutine for every row stepped (15 % of the agent's CPU at 50k readings/s), so the query
-	// runs without it.
+	// runs without it. The price: a forwarder waiting here for the one connection cannot be
+	// cancelled while the writer holds it; only a disk that hangs makes that wait long, and then
+	// Close waits for the writer anyway.
 	rows, err := o.pending.QueryContext(context.WithoutCancel(ctx), afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: pending: %w", err)

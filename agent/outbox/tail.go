@@ -16,13 +16,16 @@ type tail struct {
 	rows []Row
 }
 
-// add appends rows just committed (contiguous seqs, after every row added before).
-func (t *tail) add(rows []Row) {
+// add appends rows just committed (contiguous seqs, after every row added before) and drops those
+// with seq <= floor, which the same transaction deleted (the row cap), in one step: Pending must
+// never see a row the database no longer has.
+func (t *tail) add(rows []Row, floor int64) {
 	if len(rows) == 0 {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.trimLocked(floor)
 	if n := len(t.rows); n > 0 && t.rows[n-1].Seq+1 != rows[0].Seq {
 		t.rows = nil // cannot happen (the writer commits in seq order); stay correct if it does
 	}
@@ -36,6 +39,10 @@ func (t *tail) add(rows []Row) {
 func (t *tail) trim(seq int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.trimLocked(seq)
+}
+
+func (t *tail) trimLocked(seq int64) {
 	if len(t.rows) == 0 || seq < t.rows[0].Seq {
 		return
 	}

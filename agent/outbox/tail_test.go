@@ -62,7 +62,7 @@ func TestTailPagesAsTheDatabase(t *testing.T) {
 func TestTailKeepsOneRun(t *testing.T) {
 	var tl tail
 	row := func(seq int64) Row { return Row{Seq: seq, Dev: "d"} }
-	tl.add([]Row{row(5), row(6), row(7)})
+	tl.add([]Row{row(5), row(6), row(7)}, 0)
 	if rows, ok := tl.page(4, 10); !ok || len(rows) != 3 || rows[0].Seq != 5 {
 		t.Errorf("page(4) = %v, %v", rows, ok)
 	}
@@ -72,7 +72,7 @@ func TestTailKeepsOneRun(t *testing.T) {
 	if rows, ok := tl.page(7, 10); !ok || len(rows) != 0 {
 		t.Errorf("page(7) = %v, %v: want none, from the tail", rows, ok)
 	}
-	tl.add([]Row{row(9)}) // a gap: the tail starts again at 9
+	tl.add([]Row{row(9)}, 0) // a gap: the tail starts again at 9
 	if _, ok := tl.page(6, 10); ok {
 		t.Error("after a gap, page(6) still served from the tail")
 	}
@@ -81,7 +81,7 @@ func TestTailKeepsOneRun(t *testing.T) {
 		t.Error("an empty tail answered")
 	}
 	for s := int64(10); s < 10+3*tailMax; s++ {
-		tl.add([]Row{row(s)})
+		tl.add([]Row{row(s)}, 0)
 	}
 	if n := len(tl.rows); n > 2*tailMax || tl.rows[n-1].Seq != 10+3*tailMax-1 {
 		t.Errorf("tail holds %d rows ending at %d", n, tl.rows[n-1].Seq)

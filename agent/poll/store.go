@@ -2,10 +2,13 @@ package poll
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/metrics"
+	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
 )
 
@@ -46,31 +49,53 @@ func (s *Storer) Close() {
 func (s *Storer) run() {
 	defer close(s.done)
 	for rs := range s.queue {
-		snaps := 1
+		snaps := [][]telemetry.Reading{rs}
 	drain:
-		for snaps < storeQueue {
+		for len(snaps) < storeQueue {
 			select {
 			case more, ok := <-s.queue:
 				if !ok {
 					break drain
 				}
-				rs = append(rs, more...)
-				snaps++
+				snaps = append(snaps, more)
 			default:
 				break drain
 			}
 		}
-		s.write(rs, snaps)
+		s.write(snaps)
 	}
 }
 
-// write appends the readings of snaps snapshots.
-func (s *Storer) write(rs []telemetry.Reading, snaps int) {
+// write appends the snapshots as one Append. If the outbox refuses a reading as invalid, it tries
+// them one by one, so one bad snapshot does not take the others with it.
+func (s *Storer) write(snaps [][]telemetry.Reading) {
+	rs := snaps[0]
+	if len(snaps) > 1 {
+		rs = slices.Concat(snaps...)
+	}
+	err := s.append(rs, len(snaps))
+	if errors.Is(err, outbox.ErrInvalid) && len(snaps) > 1 {
+		for _, one := range snaps {
+			s.report(s.append(one, 1), one, 1)
+		}
+		return
+	}
+	s.report(err, rs, len(snaps))
+}
+
+// append stores rs, the readings of snaps snapshots.
+func (s *Storer) append(rs []telemetry.Reading, snaps int) error {
 	// Not tied to the poller's cancellation: the rig has sent these readings, so they are
 	// stored even while the agent stops.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, _, err := s.out.Append(ctx, s.name, rs); err != nil {
+	_, _, err := s.out.Append(ctx, s.name, rs)
+	return err
+}
+
+// report counts a write and says so when it failed.
+func (s *Storer) report(err error, rs []telemetry.Reading, snaps int) {
+	if err != nil {
 		// The outbox is the agent's disk: nothing sensible to do but say so loudly and go on.
 		slog.Error("poll: outbox append failed; readings lost", "rig", s.name, "readings", len(rs), "err", err)
 		s.m.Polls.WithLabelValues(s.name, "error").Add(float64(snaps))

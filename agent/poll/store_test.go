@@ -2,14 +2,17 @@ package poll
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/onestop-station/onestop/agent/metrics"
+	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
 )
 
-// gatedAppender records each Append and holds the first one until released.
+// gatedAppender records each Append and holds the first one until released. Like the outbox, it
+// refuses a whole Append that holds a reading on channel "bad".
 type gatedAppender struct {
 	mu      sync.Mutex
 	calls   [][]telemetry.Reading
@@ -25,6 +28,11 @@ func (g *gatedAppender) Append(_ context.Context, _ string, rs []telemetry.Readi
 	if n == 1 {
 		close(g.first)
 		<-g.release
+	}
+	for _, r := range rs {
+		if r.Ch == "bad" {
+			return 0, 0, fmt.Errorf("append: %w: channel bad", outbox.ErrInvalid)
+		}
 	}
 	return 1, int64(len(rs)), nil
 }
@@ -59,6 +67,31 @@ func TestStorerJoinsQueuedSnapshots(t *testing.T) {
 	}
 	if got := counterValue(t, m, "rig0", "ok"); got != 5 {
 		t.Errorf("polls{ok} = %v, want 5 (one per snapshot)", got)
+	}
+}
+
+// A snapshot the outbox refuses as invalid loses only its own readings, not those it was joined
+// with.
+func TestStorerInvalidSnapshotAlone(t *testing.T) {
+	g := &gatedAppender{first: make(chan struct{}), release: make(chan struct{})}
+	m := metrics.New()
+	s := NewStorer("rig0", g, m, func() {})
+	good := []telemetry.Reading{{Ch: "a", T: 1, V: 1, Q: "good"}}
+	s.Put(good)
+	<-g.first
+	s.Put([]telemetry.Reading{{Ch: "bad", T: 2, V: 1, Q: "good"}})
+	s.Put([]telemetry.Reading{{Ch: "a", T: 3, V: 1, Q: "good"}})
+	close(g.release)
+	s.Close()
+	// the first alone; the joined two refused; each again alone
+	if got := lens(g.calls); len(got) != 4 || got[1] != 2 || got[2] != 1 || got[3] != 1 {
+		t.Fatalf("Appends of %v readings, want [1 2 1 1]", got)
+	}
+	if ok, bad := counterValue(t, m, "rig0", "ok"), counterValue(t, m, "rig0", "error"); ok != 2 || bad != 1 {
+		t.Errorf("polls ok %v error %v, want 2 and 1", ok, bad)
+	}
+	if lost := m.LostReadings(); lost != 1 {
+		t.Errorf("lost %d readings, want 1 (the bad snapshot's)", lost)
 	}
 }
 

@@ -25,8 +25,8 @@ type cursor struct {
 
 const tick = 100 * time.Millisecond
 
-// closed is a channel that is always ready.
-var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+// alwaysReady is a closed channel: a select on it never waits.
+var alwaysReady = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 func (p *Publisher) forward(ctx context.Context) error {
 	var c cursor
@@ -39,7 +39,7 @@ func (p *Publisher) forward(ctx context.Context) error {
 	for {
 		var again <-chan struct{}
 		if more {
-			again = closed
+			again = alwaysReady
 		}
 		select {
 		case <-ctx.Done():
@@ -229,9 +229,10 @@ func (p *Publisher) publishRows(rows []outbox.Row, replay bool, pos *int64) erro
 		out = append(out, sent{t, b.SeqTo, n})
 		rows = rows[n:]
 	}
-	deadline := time.Now().Add(p.opts.WaitTimeout)
 	for _, s := range out {
-		if !s.tok.WaitTimeout(max(time.Until(deadline), time.Millisecond)) {
+		// Each PUBACK gets the whole WaitTimeout from when the one before came: a page of
+		// hundreds of messages on a slow link still moves, one stalled message still stops it.
+		if !s.tok.WaitTimeout(p.opts.WaitTimeout) {
 			return errNotSent
 		}
 		if err := s.tok.Error(); err != nil {

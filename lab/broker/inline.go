@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -20,8 +21,10 @@ type inlineSub struct {
 // client or the ACLs (trusted code only: the lab's own ingest). It lasts until cancel or Close: a
 // restart (Restart) makes it again before the broker accepts clients, so no message published
 // after the restart is missed; retained messages matching filter are delivered at once, as to any
-// client. h gets its own copy of the payload; it runs on the publishing client's goroutine inside
-// the broker, so it must not block.
+// client, with retained set (live messages come with it unset, as to a network client). h gets its
+// own copy of the payload; it runs on the publishing client's goroutine inside the broker, or on
+// this call's goroutine with b's lock held for the retained ones, so it must neither block nor
+// call the Broker.
 func (b *Broker) SubscribeInline(filter string, h func(topic string, payload []byte, retained bool)) (cancel func(), err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -49,9 +52,17 @@ func (b *Broker) unsubscribeInline(s inlineSub) {
 }
 
 func subscribeInline(srv *mqtt.Server, s inlineSub) error {
+	// mochi hands an inline handler the packet as its publisher sent it, retain flag and all; a
+	// network subscriber gets the flag cleared on live messages (MQTT 3.1.1, 3.3.1.3). So the
+	// flag is passed on only for what Subscribe itself delivers: the retained messages stored
+	// for the filter. A live message racing with that replay may be taken for retained (seen as
+	// old news once; the next one corrects it).
+	var replaying atomic.Bool
+	replaying.Store(true)
+	defer replaying.Store(false)
 	err := srv.Subscribe(s.filter, s.id, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
-		// The packet's buffer belongs to the broker; the handler may keep what it gets.
-		s.h(pk.TopicName, bytes.Clone(pk.Payload), pk.FixedHeader.Retain)
+		// A copy: the handler may keep it, and must not depend on mochi's buffer handling.
+		s.h(pk.TopicName, bytes.Clone(pk.Payload), pk.FixedHeader.Retain && replaying.Load())
 	})
 	if err != nil {
 		return fmt.Errorf("broker: inline subscribe %s: %w", s.filter, err)

@@ -99,3 +99,51 @@ func TestInlineSubscribePublishAcrossRestart(t *testing.T) {
 		t.Errorf("received %q after cancel, want the 2 from before", r)
 	}
 }
+
+// Retained messages stored before an inline subscription come flagged retained; a live message,
+// retained or not, comes unflagged, as to a network client (MQTT 3.1.1, 3.3.1.3).
+func TestInlineRetainedFlag(t *testing.T) {
+	e := labtest.StartEmbeddedBroker(t)
+	e.AddAgent("a1", "pw1")
+	opts, _ := labtest.ClientOpts(e.URL, "a1", "pw1", "a1")
+	c := labtest.Connect(t, opts)
+	status := telemetry.StatusTopic(site, "a1")
+	labtest.Publish(t, c, status, true, []byte("before"))
+	// The PUBACK may come before the broker has stored the message: a network client that
+	// subscribes and gets it as retained proves it is stored.
+	stored := make(chan struct{}, 1)
+	labOpts, _ := labtest.ClientOpts(e.URL, e.LabUser, e.LabPass, "lab-watch")
+	labtest.Subscribe(t, labtest.Connect(t, labOpts), status, func(_ mqtt.Client, m mqtt.Message) {
+		if m.Retained() && string(m.Payload()) == "before" {
+			stored <- struct{}{}
+		}
+	})
+	select {
+	case <-stored:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the retained status was not stored")
+	}
+	type msg struct {
+		payload  string
+		retained bool
+	}
+	got := make(chan msg, 4)
+	cancel, err := e.Broker.SubscribeInline(telemetry.AllStatusFilter(site), func(_ string, p []byte, retained bool) {
+		got <- msg{string(p), retained}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	labtest.Publish(t, c, status, true, []byte("live"))
+	for _, want := range []msg{{"before", true}, {"live", false}} {
+		select {
+		case m := <-got:
+			if m != want {
+				t.Errorf("got %+v, want %+v", m, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %q", want.payload)
+		}
+	}
+}

@@ -72,6 +72,8 @@ type Ingest struct {
 	client mqtt.Client
 	// inlineSubs end the subscriptions and the start hook on an Embedded broker.
 	inlineSubs []func()
+	stateMu    sync.Mutex // orders the Embedded service-state publishes with Close's
+	closing    bool
 	// publish sends one QoS 1 message; a field so the fuzz test can run without a broker.
 	publish func(topic string, retain bool, payload []byte) error
 
@@ -292,9 +294,12 @@ func (in *Ingest) Connected() bool {
 func (in *Ingest) Close() error {
 	if in.opts.Embedded != nil {
 		in.unsubscribeInline()
+		in.stateMu.Lock()
+		in.closing = true
 		if err := in.publish(telemetry.ServiceStateTopic(in.opts.Site), true, []byte(telemetry.ServiceOffline)); err != nil {
 			in.log.Debug("ingest: offline state not published", "error", err)
 		}
+		in.stateMu.Unlock()
 	}
 	if in.client != nil {
 		if in.client.IsConnectionOpen() {
