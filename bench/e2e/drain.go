@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/onestop-station/onestop/agent/outbox"
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/bench/internal/probe"
 	"github.com/onestop-station/onestop/lab/demo"
 )
 
@@ -63,7 +63,7 @@ func measureDrain(ctx context.Context, bin string, tools demo.Tools, o drainOpts
 	if err != nil {
 		return r, err
 	}
-	lab0, err := cpuTime(os.Getpid())
+	lab0, err := probe.CPUTime(os.Getpid())
 	if err != nil {
 		return r, err
 	}
@@ -98,22 +98,22 @@ func measureDrain(ctx context.Context, bin string, tools demo.Tools, o drainOpts
 	if err != nil {
 		return r, err
 	}
-	agentCPU, err := cpuTime(agent.Process.Pid)
+	agentCPU, err := probe.CPUTime(agent.Process.Pid)
 	if err != nil {
 		return r, err
 	}
-	labCPU, err := cpuTime(os.Getpid())
+	labCPU, err := probe.CPUTime(os.Getpid())
 	if err != nil {
 		return r, err
 	}
-	r.agentCPU, r.labCPU = pct(agentCPU, r.took), pct(labCPU-lab0, r.took)
+	r.agentCPU, r.labCPU = probe.Pct(agentCPU, r.took), probe.Pct(labCPU-lab0, r.took)
 	r.liveRate = float64(appended-appended0) / r.took.Seconds()
-	lat, err := liveLatencies(ctx, filepath.Join(dir, "lab.db"), start, end)
+	lat, err := probe.Latencies(ctx, filepath.Join(dir, "lab.db"), start, end, true)
 	if err != nil {
 		return r, err
 	}
 	if r.liveN = len(lat); r.liveN > 0 {
-		r.liveP50, r.liveP99 = percentile(lat, 0.50), percentile(lat, 0.99)
+		r.liveP50, r.liveP99 = probe.Percentile(lat, 0.50), probe.Percentile(lat, 0.99)
 	}
 	return r, nil
 }
@@ -140,17 +140,6 @@ func fillBacklog(ctx context.Context, path string, n int) (epoch, last int64, er
 		}
 	}
 	return ob.Epoch(), last, nil
-}
-
-// liveLatencies is latencies for the live readings (not replayed) stored within [from, to).
-func liveLatencies(ctx context.Context, dbPath string, from, to time.Time) ([]time.Duration, error) {
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return scanLatencies(ctx, db, `SELECT received_ns - t_ns FROM readings
-		WHERE received_ns >= ? AND received_ns < ? AND replay = 0`, from.UnixNano(), to.UnixNano())
 }
 
 func printDrain(out io.Writer, r drainResult) {

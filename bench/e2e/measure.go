@@ -2,22 +2,18 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
-	"slices"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
+	"github.com/onestop-station/onestop/bench/internal/probe"
 	"github.com/onestop-station/onestop/lab/demo"
-	_ "modernc.org/sqlite" // the lab store's driver, to read its readings table
 )
 
 type runOpts struct {
@@ -95,7 +91,7 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 		return r, err
 	}
 	batches0, batchReadings0 := batches.Load(), batchReadings.Load()
-	stopProfile, err := startProfile(o.cpuprofile)
+	stopProfile, err := probe.StartCPUProfile(o.cpuprofile)
 	if err != nil {
 		return r, err
 	}
@@ -111,13 +107,13 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	if err != nil {
 		return r, err
 	}
-	if r.agentRSS, err = rssMB(agent.Process.Pid); err != nil {
+	if r.agentRSS, err = probe.RSSMB(agent.Process.Pid); err != nil {
 		return r, err
 	}
-	if r.labRSS, err = rssMB(os.Getpid()); err != nil {
+	if r.labRSS, err = probe.RSSMB(os.Getpid()); err != nil {
 		return r, err
 	}
-	r.loadAvg = loadAvg()
+	r.loadAvg = probe.LoadAvg()
 	span := b.at.Sub(a.at)
 	r.offered = float64(b.served-a.served) / span.Seconds()
 	r.stored = float64(b.stored-a.stored) / span.Seconds()
@@ -125,10 +121,10 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 	if nBatches > 0 {
 		r.perBatch = float64(nBatchReadings) / float64(nBatches)
 	}
-	r.agentCPU = pct(b.agent-a.agent, span)
-	r.labCPU = pct(b.lab-a.lab, span)
-	r.rigsCPU = pct(b.rigs-a.rigs, span)
-	lat, err := latencies(ctx, filepath.Join(dir, "lab.db"), a.at, b.at)
+	r.agentCPU = probe.Pct(b.agent-a.agent, span)
+	r.labCPU = probe.Pct(b.lab-a.lab, span)
+	r.rigsCPU = probe.Pct(b.rigs-a.rigs, span)
+	lat, err := probe.Latencies(ctx, filepath.Join(dir, "lab.db"), a.at, b.at, false)
 	if err != nil {
 		return r, err
 	}
@@ -136,11 +132,9 @@ func measure(ctx context.Context, tools demo.Tools, o runOpts) (result, error) {
 		return r, fmt.Errorf("e2e: no reading stored within the window")
 	}
 	r.latencies = len(lat)
-	r.p50, r.p99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	r.p50, r.p99 = probe.Percentile(lat, 0.50), probe.Percentile(lat, 0.99)
 	return r, nil
 }
-
-func pct(cpu, span time.Duration) float64 { return 100 * cpu.Seconds() / span.Seconds() }
 
 func take(ctx context.Context, stack *demo.Stack, host source, agentPID int) (sample, error) {
 	var s sample
@@ -152,31 +146,16 @@ func take(ctx context.Context, stack *demo.Stack, host source, agentPID int) (sa
 	if s.stored, err = stack.Store.Count(ctx); err != nil {
 		return s, err
 	}
-	if s.agent, err = cpuTime(agentPID); err != nil {
+	if s.agent, err = probe.CPUTime(agentPID); err != nil {
 		return s, err
 	}
-	if s.lab, err = cpuTime(os.Getpid()); err != nil {
+	if s.lab, err = probe.CPUTime(os.Getpid()); err != nil {
 		return s, err
 	}
 	if host.pid() != 0 {
-		s.rigs, err = cpuTime(host.pid())
+		s.rigs, err = probe.CPUTime(host.pid())
 	}
 	return s, err
-}
-
-func startProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // startLoad starts the load's source and the agent.
@@ -262,55 +241,4 @@ func backToBack(ctx context.Context, stack *demo.Stack, rigs int) error {
 	return nil
 }
 
-// latencies returns, for every reading the lab stored within [from, to), the time from its
-// sample (t_ns) to its storing (received_ns), sorted.
-func latencies(ctx context.Context, dbPath string, from, to time.Time) ([]time.Duration, error) {
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return scanLatencies(ctx, db, `SELECT received_ns - t_ns FROM readings
-		WHERE received_ns >= ? AND received_ns < ?`, from.UnixNano(), to.UnixNano())
-}
-
-// scanLatencies runs a query of durations in ns and returns them sorted.
-func scanLatencies(ctx context.Context, db *sql.DB, query string, args ...any) ([]time.Duration, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("e2e: latencies: %w", err)
-	}
-	defer rows.Close()
-	var out []time.Duration
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("e2e: latencies: %w", err)
-		}
-		out = append(out, time.Duration(d))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("e2e: latencies: %w", err)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-// percentile of sorted, nearest rank.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
 func numCPU() int { return runtime.NumCPU() }
-
-// loadAvg is the 1-minute load average: other work on the machine shows here, and the pipeline's
-// fsyncs share its disk.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f, _, _ := strings.Cut(string(b), " ")
-	return f
-}

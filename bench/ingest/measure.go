@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/onestop-station/onestop/bench/internal/probe"
 	"github.com/onestop-station/onestop/lab/ingest"
 	_ "modernc.org/sqlite" // to read the lab store's readings table
 )
@@ -140,23 +140,23 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 	}
 	r.unstored = f.appended() - n // appended read after the count: every stored reading is in it
 	for _, w := range workers {
-		rss, err := rssMB(w.pid())
+		rss, err := probe.RSSMB(w.pid())
 		if err != nil {
 			return r, err
 		}
 		r.labRSS += rss
 	}
 	if mq != nil {
-		if r.brokerRSS, err = rssMB(mq.pid()); err != nil {
+		if r.brokerRSS, err = probe.RSSMB(mq.pid()); err != nil {
 			return r, err
 		}
 	}
-	r.loadAvg = loadAvg()
+	r.loadAvg = probe.LoadAvg()
 	span := b.at.Sub(a.at)
 	r.offered = float64(b.appended-a.appended) / span.Seconds()
 	var batches, readings int64
 	for i := range workers {
-		r.labCPU = append(r.labCPU, pct(b.labCPU[i]-a.labCPU[i], span))
+		r.labCPU = append(r.labCPU, probe.Pct(b.labCPU[i]-a.labCPU[i], span))
 		n := b.stats[i].Batches - a.stats[i].Batches
 		r.share = append(r.share, n)
 		batches += n
@@ -168,13 +168,13 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 		r.perBatch = float64(readings) / float64(batches)
 	}
 	if mq != nil {
-		r.brokerCPU = pct(b.brokerCPU-a.brokerCPU, span)
+		r.brokerCPU = probe.Pct(b.brokerCPU-a.brokerCPU, span)
 	}
-	r.agentsCPU = pct(b.agentsCPU-a.agentsCPU, span)
+	r.agentsCPU = probe.Pct(b.agentsCPU-a.agentsCPU, span)
 	if b.total > a.total {
 		r.idle = 100 * float64(b.idle-a.idle) / float64(b.total-a.total)
 	}
-	lat, err := latencies(ctx, db, a.at, b.at)
+	lat, err := probe.Latencies(ctx, db, a.at, b.at, false)
 	if err != nil {
 		return r, err
 	}
@@ -183,7 +183,7 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 	}
 	r.latencies = len(lat)
 	r.stored = float64(len(lat)) / span.Seconds()
-	r.p50, r.p99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	r.p50, r.p99 = probe.Percentile(lat, 0.50), probe.Percentile(lat, 0.99)
 	if err := f.stopFeeding(); err != nil {
 		return r, err
 	}
@@ -202,14 +202,14 @@ func measure(ctx context.Context, o rowOpts) (result, error) {
 func take(mq *mosquitto, workers []*worker, f *fleet) (sample, error) {
 	s := sample{at: time.Now(), appended: f.appended()}
 	var err error
-	if s.agentsCPU, err = cpuTime(os.Getpid()); err != nil {
+	if s.agentsCPU, err = probe.CPUTime(os.Getpid()); err != nil {
 		return s, err
 	}
 	if s.idle, s.total, err = machineIdle(); err != nil {
 		return s, err
 	}
 	for _, w := range workers {
-		cpu, err := cpuTime(w.pid())
+		cpu, err := probe.CPUTime(w.pid())
 		if err != nil {
 			return s, err
 		}
@@ -220,7 +220,7 @@ func take(mq *mosquitto, workers []*worker, f *fleet) (sample, error) {
 		s.labCPU, s.stats = append(s.labCPU, cpu), append(s.stats, st)
 	}
 	if mq != nil {
-		if s.brokerCPU, err = cpuTime(mq.pid()); err != nil {
+		if s.brokerCPU, err = probe.CPUTime(mq.pid()); err != nil {
 			return s, err
 		}
 	}
@@ -288,36 +288,6 @@ func openDB(path string) (*sql.DB, error) {
 	return sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
 }
 
-// latencies returns, for every reading the lab stored within [from, to), the time from its
-// sample (t_ns) to its storing (received_ns), sorted. The approach and this query are bench/e2e's
-// (measure.go), copied: a main package cannot be imported.
-func latencies(ctx context.Context, dbPath string, from, to time.Time) ([]time.Duration, error) {
-	db, err := openDB(dbPath)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT received_ns - t_ns FROM readings
-		WHERE received_ns >= ? AND received_ns < ?`, from.UnixNano(), to.UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("latencies: %w", err)
-	}
-	defer rows.Close()
-	var out []time.Duration
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("latencies: %w", err)
-		}
-		out = append(out, time.Duration(d))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("latencies: %w", err)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
 func countStored(ctx context.Context, dbPath string) (int64, error) {
 	db, err := openDB(dbPath)
 	if err != nil {
@@ -327,22 +297,4 @@ func countStored(ctx context.Context, dbPath string) (int64, error) {
 	var n int64
 	err = db.QueryRowContext(ctx, `SELECT count(*) FROM readings`).Scan(&n)
 	return n, err
-}
-
-// percentile of a sorted slice (nearest rank), as bench/e2e takes it.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-func pct(cpu, span time.Duration) float64 { return 100 * cpu.Seconds() / span.Seconds() }
-
-// loadAvg is the 1-minute load average: the machine is shared, and other work shows here.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f, _, _ := strings.Cut(string(b), " ")
-	return f
 }

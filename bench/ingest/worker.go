@@ -13,11 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/onestop-station/onestop/bench/internal/probe"
 	"github.com/onestop-station/onestop/lab/broker"
 	"github.com/onestop-station/onestop/lab/ingest"
 	"github.com/onestop-station/onestop/lab/store"
@@ -64,7 +64,7 @@ func runWorker(args []string, stdout io.Writer) error {
 		return err
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	stopProfile, err := startProfile(*profile)
+	stopProfile, err := probe.StartCPUProfile(*profile)
 	if err != nil {
 		return err
 	}
@@ -200,20 +200,4 @@ func (w *worker) stop() {
 		<-w.exited
 	}
 	w.stdin.Close()
-}
-
-// startProfile writes a CPU profile of this process to path until the returned stop; "" does nothing.
-func startProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
