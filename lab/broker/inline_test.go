@@ -65,6 +65,9 @@ func TestInlineSubscribePublishAcrossRestart(t *testing.T) {
 	if err := e.Broker.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	// The client must see its connection gone before the restart, or it may take the old one
+	// for open and write to it.
+	waitFor("the client to see the broker gone", func() bool { return !c.IsConnectionOpen() })
 	if e.Broker.Running() {
 		t.Error("Running after Stop")
 	}
