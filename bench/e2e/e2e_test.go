@@ -86,7 +86,7 @@ func TestSyntheticLoadAndDrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := buildBenchAgent(ctx, dir)
+	bin, err := demo.BuildBenchAgent(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func run(ctx context.Context, f benchFlags, out io.Writer) error {
 	}
 	synth, source := "", "rig twins on PTYs, polled over serial"
 	if f.synthetic || f.drain.backlog > 0 {
-		if synth, err = buildBenchAgent(ctx, tmp); err != nil {
+		if synth, err = demo.BuildBenchAgent(ctx, tmp); err != nil {
 			return err
 		}
 	}

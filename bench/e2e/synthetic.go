@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,22 +19,6 @@ type source interface {
 	offered(ctx context.Context) (int64, error) // readings produced so far
 	pid() int                                   // its own process, 0 when it runs inside the agent
 	stop()
-}
-
-// buildBenchAgent builds the agent with its synthetic rigs into dir.
-func buildBenchAgent(ctx context.Context, dir string) (string, error) {
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil || strings.TrimSpace(string(gomod)) == "" {
-		return "", fmt.Errorf("e2e: synthetic rigs need the source tree (go env GOMOD: %v)", err)
-	}
-	bin := filepath.Join(dir, "agent-bench")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "bench", "-o", bin, "./agent")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("e2e: build agent -tags bench: %v\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // synthSource reads what the agent's synthetic rigs appended from its /metrics.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,23 +32,55 @@ func BuildRaceTools(ctx context.Context, dir string) (Tools, error) {
 
 func buildTools(ctx context.Context, dir string, race bool) (Tools, error) {
 	t := Tools{Agent: filepath.Join(dir, "agent"), FirmwareSim: filepath.Join(dir, "firmware-sim")}
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
+	root, ok := moduleRoot(ctx)
+	if !ok {
 		return installedTools()
 	}
-	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	args := []string{"-o", dir + string(filepath.Separator)}
 	cgo := "CGO_ENABLED=0"
 	if race {
 		args, cgo = append(args, "-race"), "CGO_ENABLED=1"
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "./agent", "./firmware-sim")...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), cgo)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return Tools{}, fmt.Errorf("demo: build agent and firmware-sim: %v\n%s", err, out)
+	if err := goBuild(ctx, root, cgo, append(args, "./agent", "./firmware-sim")...); err != nil {
+		return Tools{}, fmt.Errorf("demo: build agent and firmware-sim: %w", err)
 	}
 	return t, nil
+}
+
+// BuildBenchAgent compiles ./agent with the "bench" tag, which adds its synthetic rigs (see
+// agent/synthetic.go), into dir and returns the binary's path. It needs the source tree.
+func BuildBenchAgent(ctx context.Context, dir string) (string, error) {
+	root, ok := moduleRoot(ctx)
+	if !ok {
+		return "", errors.New("demo: the bench build of the agent needs the source tree (go env GOMOD)")
+	}
+	bin := filepath.Join(dir, "agent-bench")
+	if err := goBuild(ctx, root, "CGO_ENABLED=0", "-tags", "bench", "-o", bin, "./agent"); err != nil {
+		return "", fmt.Errorf("demo: build agent -tags bench: %w", err)
+	}
+	return bin, nil
+}
+
+// moduleRoot is the folder of the module that holds the working directory, if there is a go
+// command and a module.
+func moduleRoot(ctx context.Context) (string, bool) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return "", false
+	}
+	return filepath.Dir(gomod), true
+}
+
+// goBuild runs go build with args in root, with env added to the environment.
+func goBuild(ctx context.Context, root, env string, args ...string) error {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build"}, args...)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v\n%s", err, out)
+	}
+	return nil
 }
 
 func installedTools() (Tools, error) {
