@@ -59,12 +59,16 @@ func startSynthetic(ctx context.Context, ob *outbox.Outbox, notify func(), m *me
 func generate(ctx context.Context, ob *outbox.Outbox, dev string, interval time.Duration, notify func(), m *metrics.Metrics) {
 	st := poll.NewStorer(dev, ob, m, notify)
 	defer st.Close()
+	chans := make([]string, syntheticChannels)
+	for c := range chans {
+		chans[c] = fmt.Sprintf("ch%d", c)
+	}
 	next := time.Now()
 	for ctx.Err() == nil {
 		now := time.Now()
 		rs := make([]telemetry.Reading, syntheticChannels)
 		for c := range rs {
-			rs[c] = telemetry.Reading{Ch: fmt.Sprintf("ch%d", c), T: now.UnixNano(),
+			rs[c] = telemetry.Reading{Ch: chans[c], T: now.UnixNano(),
 				V: math.Sin(float64(now.UnixMilli())/1000 + float64(c)), U: "V", Q: telemetry.QualityGood}
 		}
 		st.Put(rs)

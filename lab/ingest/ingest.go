@@ -146,7 +146,7 @@ func Start(ctx context.Context, opts Opts) (*Ingest, error) {
 		return nil, err
 	}
 	if opts.Embedded != nil {
-		if err := in.startEmbedded(ctx); err != nil {
+		if err := in.startEmbedded(); err != nil {
 			in.stop()
 			return nil, err
 		}

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"context"
 	"time"
 
 	"github.com/onestop-station/onestop/agent/telemetry"
@@ -27,7 +26,7 @@ func (in *Ingest) unsubscribeInline() {
 }
 
 // startEmbedded subscribes in process instead of connecting a client.
-func (in *Ingest) startEmbedded(ctx context.Context) error {
+func (in *Ingest) startEmbedded() error {
 	b := in.opts.Embedded
 	in.publish = func(topic string, retain bool, payload []byte) error {
 		return b.PublishInline(topic, payload, retain)
